@@ -1,0 +1,48 @@
+# Ponte — the two commands that matter are `make run` and `make test`.
+GO      ?= go
+PKGS    ?= ./...
+BIN     := bin/ponte
+
+.PHONY: run test build generate check-generate bench vet fuzz clean
+
+## run: start the gateway with the demo ente on 127.0.0.1:8080 (SQLite in ./data)
+run:
+	$(GO) run ./cmd/ponte serve --demo
+
+## build: a static binary in bin/ponte
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ponte
+
+## test: every test, PostgreSQL ones included (a throwaway cluster is started
+## unless PONTE_TEST_DATABASE_URL names a server to create databases on)
+test: vet
+	PONTE_REQUIRE_POSTGRES=1 $(GO) test -count=1 -timeout 20m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+## generate: regenerate generated/ from wsdl/ and xsd/ (gowsdl + post-processor)
+generate:
+	$(GO) run ./generated/gen
+
+## check-generate: fail if generate would change committed files
+check-generate: generate
+	git diff --exit-code -- generated/
+
+## bench: Go benchmarks, then the loopback load run against a real server
+## on a throwaway PostgreSQL, each next to its baseline
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	PONTE_LOAD=1 PONTE_REQUIRE_POSTGRES=1 $(GO) test -count=1 -run '^TestLoad' -v -timeout 15m ./cmd/ponte
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s); seeds run in `make test`
+FUZZTIME ?= 30s
+fuzz:
+	@$(GO) list -f '{{.ImportPath}}' $(PKGS) | while read -r p; do \
+	  for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+	    echo "== $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin data

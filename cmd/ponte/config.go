@@ -1,0 +1,241 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of `ponte serve`, with defaults, read from
+// PONTE_* environment variables and then flags (flags win).
+type Config struct {
+	Listen      string // PONTE_LISTEN
+	PublicURL   string // PONTE_PUBLIC_URL; default http://<listen>
+	DatabaseURL string // PONTE_DATABASE_URL; empty: embedded SQLite
+	DataDir     string // PONTE_DATA_DIR: SQLite file and other local state
+	SeedFile    string // PONTE_SEED_FILE: declarative ente registry
+	Demo        bool   // PONTE_DEMO: seed ENTE_DEMO
+
+	LogLevel  string // PONTE_LOG_LEVEL: debug, info, warn, error
+	LogFormat string // PONTE_LOG_FORMAT: text or json
+
+	MaxBodyBytes      int64         // PONTE_MAX_BODY_BYTES
+	RequestTimeout    time.Duration // PONTE_REQUEST_TIMEOUT: deadline of one SOAP call
+	ReadHeaderTimeout time.Duration // PONTE_READ_HEADER_TIMEOUT
+	ReadTimeout       time.Duration // PONTE_READ_TIMEOUT
+	WriteTimeout      time.Duration // PONTE_WRITE_TIMEOUT
+	IdleTimeout       time.Duration // PONTE_IDLE_TIMEOUT
+
+	DBMaxConns int // PONTE_DB_MAX_CONNS (PostgreSQL pool)
+
+	JournalBodyCap   int           // PONTE_JOURNAL_BODY_CAP: bytes of each body kept
+	JournalRetention time.Duration // PONTE_JOURNAL_RETENTION
+
+	PasswordCacheTTL time.Duration // PONTE_PASSWORD_CACHE_TTL
+	// IUV15Limit is MyPay's pa.dataLimiteNuoviIuv15: 15-digit IUVs are
+	// refused for new dovuti from this date on.
+	IUV15Limit string // PONTE_IUV15_LIMIT (yyyy-mm-dd)
+}
+
+// DefaultConfig is what Ponte runs with when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		Listen:            "127.0.0.1:8080",
+		DataDir:           "data",
+		LogLevel:          "info",
+		LogFormat:         "text",
+		MaxBodyBytes:      4 << 20,
+		RequestTimeout:    10 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		DBMaxConns:        32,
+		JournalBodyCap:    64 << 10,
+		JournalRetention:  90 * 24 * time.Hour,
+		PasswordCacheTTL:  5 * time.Minute,
+		IUV15Limit:        "2024-04-30",
+	}
+}
+
+// bind registers every setting on fs, with the environment already applied
+// to the defaults, so `-h` shows the effective values.
+func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
+	var errs []error
+	str := func(p *string, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, usage+" ("+env+")")
+	}
+	dur := func(p *time.Duration, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: a duration such as 10s or 2m", env, v))
+			}
+			*p = d
+		}
+		fs.DurationVar(p, name, *p, usage+" ("+env+")")
+	}
+	num := func(p *int64, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: a whole number", env, v))
+			}
+			*p = n
+		}
+		fs.Int64Var(p, name, *p, usage+" ("+env+")")
+	}
+	boolean := func(p *bool, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: true or false", env, v))
+			}
+			*p = b
+		}
+		fs.BoolVar(p, name, *p, usage+" ("+env+")")
+	}
+	integer := func(p *int, name, env, usage string) {
+		v64 := int64(*p)
+		num(&v64, name, env, usage)
+		*p = int(v64)
+		fs.Lookup(name).Value = intValue{p}
+		fs.Lookup(name).DefValue = strconv.Itoa(*p)
+	}
+	str(&c.Listen, "listen", "PONTE_LISTEN", "address to listen on")
+	str(&c.PublicURL, "public-url", "PONTE_PUBLIC_URL", "base URL callers reach Ponte at, written into the WSDL and redirect URLs")
+	str(&c.DatabaseURL, "database-url", "PONTE_DATABASE_URL", "postgres:// URL; empty means the embedded SQLite file")
+	str(&c.DataDir, "data-dir", "PONTE_DATA_DIR", "directory of the SQLite file and local state")
+	str(&c.SeedFile, "seed", "PONTE_SEED_FILE", "YAML ente registry applied at start")
+	boolean(&c.Demo, "demo", "PONTE_DEMO", "seed the demo ente ENTE_DEMO")
+	str(&c.LogLevel, "log-level", "PONTE_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "PONTE_LOG_FORMAT", "text or json")
+	num(&c.MaxBodyBytes, "max-body-bytes", "PONTE_MAX_BODY_BYTES", "largest SOAP request accepted")
+	dur(&c.RequestTimeout, "request-timeout", "PONTE_REQUEST_TIMEOUT", "deadline of one SOAP call")
+	dur(&c.ReadHeaderTimeout, "read-header-timeout", "PONTE_READ_HEADER_TIMEOUT", "time allowed to send request headers")
+	dur(&c.ReadTimeout, "read-timeout", "PONTE_READ_TIMEOUT", "time allowed to send a whole request")
+	dur(&c.WriteTimeout, "write-timeout", "PONTE_WRITE_TIMEOUT", "time allowed to write a response")
+	dur(&c.IdleTimeout, "idle-timeout", "PONTE_IDLE_TIMEOUT", "keep-alive idle time")
+	integer(&c.DBMaxConns, "db-max-conns", "PONTE_DB_MAX_CONNS", "PostgreSQL connection pool size")
+	integer(&c.JournalBodyCap, "journal-body-cap", "PONTE_JOURNAL_BODY_CAP", "bytes of each message body kept in the journal")
+	dur(&c.JournalRetention, "journal-retention", "PONTE_JOURNAL_RETENTION", "age after which journal events are purged")
+	dur(&c.PasswordCacheTTL, "password-cache-ttl", "PONTE_PASSWORD_CACHE_TTL", "how long a verified SIL password is remembered")
+	str(&c.IUV15Limit, "iuv15-limit", "PONTE_IUV15_LIMIT", "date from which new 15-digit IUVs are refused")
+	return errors.Join(errs...)
+}
+
+// Validate reports every problem at once, each naming its variable.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, a ...any) { errs = append(errs, fmt.Errorf(env+": "+format, a...)) }
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("PONTE_LISTEN", "%q is not host:port", c.Listen)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			bad("PONTE_PUBLIC_URL", "%q must be an http(s) base URL with no path, e.g. https://pagamenti.example.it", c.PublicURL)
+		}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("PONTE_DATABASE_URL", "must start with postgres:// (empty means the embedded SQLite file)")
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		bad("PONTE_DATA_DIR", "must be set when PONTE_DATABASE_URL is empty")
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("PONTE_LOG_LEVEL", "%q: debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("PONTE_LOG_FORMAT", "%q: text or json", c.LogFormat)
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("PONTE_MAX_BODY_BYTES", "%d is below 1024", c.MaxBodyBytes)
+	}
+	for _, d := range []struct {
+		env string
+		v   time.Duration
+	}{{"PONTE_REQUEST_TIMEOUT", c.RequestTimeout}, {"PONTE_READ_HEADER_TIMEOUT", c.ReadHeaderTimeout},
+		{"PONTE_READ_TIMEOUT", c.ReadTimeout}, {"PONTE_WRITE_TIMEOUT", c.WriteTimeout}, {"PONTE_IDLE_TIMEOUT", c.IdleTimeout}} {
+		if d.v <= 0 {
+			bad(d.env, "must be positive")
+		}
+	}
+	if c.WriteTimeout > 0 && c.RequestTimeout >= c.WriteTimeout {
+		bad("PONTE_REQUEST_TIMEOUT", "%s must be shorter than PONTE_WRITE_TIMEOUT %s, or answers are cut", c.RequestTimeout, c.WriteTimeout)
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		bad("PONTE_DB_MAX_CONNS", "%d: 1 to 1000", c.DBMaxConns)
+	}
+	if c.JournalBodyCap < 0 {
+		bad("PONTE_JOURNAL_BODY_CAP", "must not be negative")
+	}
+	if c.JournalRetention < time.Hour {
+		bad("PONTE_JOURNAL_RETENTION", "%s is under an hour", c.JournalRetention)
+	}
+	if c.PasswordCacheTTL < 0 {
+		bad("PONTE_PASSWORD_CACHE_TTL", "must not be negative")
+	}
+	if _, err := time.Parse("2006-01-02", c.IUV15Limit); err != nil {
+		bad("PONTE_IUV15_LIMIT", "%q is not yyyy-mm-dd", c.IUV15Limit)
+	}
+	if c.SeedFile != "" {
+		if _, err := os.Stat(c.SeedFile); err != nil {
+			bad("PONTE_SEED_FILE", "%v", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// publicURL is the configured base URL, or one derived from the listen
+// address.
+func (c *Config) publicURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	host, port, _ := net.SplitHostPort(c.Listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func (c *Config) logger() *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lv}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// intValue lets an int setting share num's environment handling.
+type intValue struct{ p *int }
+
+func (v intValue) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return err
+	}
+	*v.p = n
+	return nil
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/admin"
+	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/journal"
+	"github.com/ponte-pagopa/ponte/gateway/sil"
+	"github.com/ponte-pagopa/ponte/gateway/soap"
+	"github.com/ponte-pagopa/ponte/store"
+	"github.com/ponte-pagopa/ponte/wsdl"
+)
+
+// SILPath is MyPay's endpoint path; gestionali keep theirs unchanged.
+const SILPath = "/ws/pa/PagamentiTelematiciDovutiPagati"
+
+func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs, cfg, err := env.flags("serve")
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := cfg.logger()
+	app, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	base := cfg.publicURL()
+	fmt.Fprintf(env.stdout, "Ponte is listening on %s (database: %s)\n", ln.Addr(), app.db.Dialect())
+	fmt.Fprintf(env.stdout, "  SIL endpoint  POST %s%s\n", base, SILPath)
+	fmt.Fprintf(env.stdout, "  WSDL          GET  %s%s?wsdl\n", base, SILPath)
+	fmt.Fprintf(env.stdout, "  payload XSD   GET  %s/ws/pa/PagInf_Dovuti_Pagati_6_2_0.xsd\n", base)
+	fmt.Fprintf(env.stdout, "  health        GET  %s/healthz\n", base)
+	if cfg.Demo {
+		fmt.Fprintf(env.stdout, "  demo ente     codIpaEnte ENTE_DEMO, password demopass123, tipi dovuto TARI and MENSA\n")
+	}
+
+	srv := soap.NewHTTPServer(app.serverConfig, app.echo)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// app is a wired gateway: store, journal, services and routes.
+type app struct {
+	db           *store.DB
+	journal      *journal.Writer
+	echo         *echo.Echo
+	serverConfig soap.ServerConfig
+	stop         context.CancelFunc
+	done         chan struct{}
+}
+
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, done: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			db.Close()
+		}
+	}()
+	if cfg.SeedFile != "" {
+		s, err := admin.LoadSeedFile(cfg.SeedFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := admin.Apply(ctx, db, s); err != nil {
+			return nil, err
+		}
+		log.Info("seed applied", "file", cfg.SeedFile, "enti", len(s.Enti))
+	}
+	if cfg.Demo {
+		if err := admin.ApplyDemo(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+
+	a.journal = journal.New(db, journal.Config{BodyCap: cfg.JournalBodyCap, Retention: cfg.JournalRetention}, log.With("component", "journal"))
+	jctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	go func() {
+		defer close(a.done)
+		if err := a.journal.Run(jctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("journal stopped", "err", err)
+		}
+	}()
+
+	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
+	svc, err := sil.New(sil.Config{
+		Enti:      db,
+		Dovuti:    db,
+		IUV:       db,
+		Auth:      auth.NewVerifier(cfg.PasswordCacheTTL, nil),
+		Logger:    log.With("component", "sil"),
+		PublicURL: cfg.publicURL(),
+		Options:   sil.Options{IUV15Limit: limit},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a.serverConfig = soap.DefaultServerConfig()
+	a.serverConfig.Listen = cfg.Listen
+	a.serverConfig.MaxBodyBytes = cfg.MaxBodyBytes
+	a.serverConfig.ReadHeaderTimeout = cfg.ReadHeaderTimeout
+	a.serverConfig.ReadTimeout = cfg.ReadTimeout
+	a.serverConfig.WriteTimeout = cfg.WriteTimeout
+	a.serverConfig.IdleTimeout = cfg.IdleTimeout
+	a.serverConfig.RequestTimeout = cfg.RequestTimeout
+	a.serverConfig.JournalBodyCap = cfg.JournalBodyCap
+
+	e := soap.NewEcho(a.serverConfig, log)
+	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))
+	svc.Register(ep)
+	e.POST(SILPath, ep.ServeSOAP)
+	if err := soap.MountWSDL(e, wsdl.FS, "PagamentiTelematiciDovutiPagati.wsdl", cfg.publicURL(), SILPath); err != nil {
+		return nil, err
+	}
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	a.echo = e
+	ok = true
+	return a, nil
+}
+
+// Close flushes the journal and closes the store.
+func (a *app) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.journal.Close(ctx); err != nil {
+		slog.Default().Warn("journal flush", "err", err)
+	}
+	a.stop()
+	<-a.done
+	a.db.Close()
+}

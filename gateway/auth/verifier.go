@@ -1,0 +1,131 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCacheSize bounds the Verifier cache: one entry per ente.
+const DefaultCacheSize = 10000
+
+// Verifier checks SIL passwords with MyPay's semantics, remembering recent
+// successes so that repeated requests skip argon2. The cache holds, per
+// ente, the stored hash that was verified and an HMAC of the password under
+// a key drawn at start-up: never the password. Only successes are cached,
+// so every wrong guess costs a full Verify. Safe for concurrent use.
+type Verifier struct {
+	ttl   time.Duration
+	clock func() time.Time
+	max   int
+	key   []byte
+
+	// verify is Verify; tests replace it to count calls.
+	verify func(hash, password string) (bool, error)
+
+	mu      sync.Mutex
+	entries map[string]entry
+}
+
+type entry struct {
+	storedHash string
+	mac        [sha256.Size]byte
+	at         time.Time
+}
+
+// NewVerifier returns a Verifier whose cached successes last ttl (ttl <= 0
+// disables the cache). clock nil means time.Now.
+func NewVerifier(ttl time.Duration, clock func() time.Time) *Verifier {
+	if clock == nil {
+		clock = time.Now
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic("auth: no randomness for the verifier key: " + err.Error())
+	}
+	return &Verifier{
+		ttl:     ttl,
+		clock:   clock,
+		max:     DefaultCacheSize,
+		key:     key,
+		verify:  Verify,
+		entries: make(map[string]entry),
+	}
+}
+
+// Check reports whether password is right for the ente identified by
+// enteKey (its codIpa, say) whose stored hash is storedHash. Like MyPay's
+// verificaPassword the password is trimmed first and an empty one matches
+// only an ente without password: ("", "") is true, ("", "x") and ("h", "")
+// are false. A stored hash that cannot be parsed never matches.
+func (v *Verifier) Check(enteKey string, storedHash string, password string) bool {
+	password = strings.TrimSpace(password)
+	if storedHash == "" || password == "" {
+		return storedHash == "" && password == ""
+	}
+	mac := v.mac(password)
+	now := v.clock()
+	if v.ttl > 0 {
+		v.mu.Lock()
+		e, ok := v.entries[enteKey]
+		v.mu.Unlock()
+		if ok && e.storedHash == storedHash && now.Sub(e.at) < v.ttl && now.Sub(e.at) >= 0 &&
+			subtle.ConstantTimeCompare(e.mac[:], mac[:]) == 1 {
+			return true
+		}
+	}
+	ok, err := v.verify(storedHash, password)
+	if err != nil || !ok {
+		return false
+	}
+	if v.ttl > 0 {
+		v.store(enteKey, entry{storedHash: storedHash, mac: mac, at: now})
+	}
+	return true
+}
+
+func (v *Verifier) mac(password string) [sha256.Size]byte {
+	h := hmac.New(sha256.New, v.key)
+	h.Write([]byte(password))
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// store records a success. When full it first drops expired entries, then
+// the oldest one; the scan is O(n) but only runs on a successful full
+// Verify of an ente not already cached, which argon2 dwarfs.
+func (v *Verifier) store(enteKey string, e entry) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, ok := v.entries[enteKey]; !ok && len(v.entries) >= v.max {
+		var oldestKey string
+		var oldest time.Time
+		first := true
+		for k, x := range v.entries {
+			if e.at.Sub(x.at) >= v.ttl {
+				delete(v.entries, k)
+				continue
+			}
+			if first || x.at.Before(oldest) {
+				oldestKey, oldest, first = k, x.at, false
+			}
+		}
+		if len(v.entries) >= v.max && !first {
+			delete(v.entries, oldestKey)
+		}
+	}
+	v.entries[enteKey] = e
+}
+
+// Forget drops the cached success of an ente, e.g. after an operator
+// changed its password (a changed stored hash is also detected by itself).
+func (v *Verifier) Forget(enteKey string) {
+	v.mu.Lock()
+	delete(v.entries, enteKey)
+	v.mu.Unlock()
+}

@@ -1,0 +1,100 @@
+package sil
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/iuv"
+)
+
+// Options tune the service; zero values take the defaults.
+type Options struct {
+	// IUV15Limit is MyPay's pa.dataLimiteNuoviIuv15: from that day on a
+	// 15-character IUV is refused for azione I (default 30/04/2024).
+	IUV15Limit time.Time
+	// CacheTTL is how long enti and tipi dovuto stay in memory (default
+	// 5 s; negative disables the cache).
+	CacheTTL time.Duration
+	// IUVBlock is how many IUV progressivi are reserved per store round
+	// trip (default 64).
+	IUVBlock int64
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	Enti   gateway.EnteStore
+	Dovuti gateway.DovutoStore
+	IUV    gateway.IUVSequence
+	Auth   *auth.Verifier
+	Clock  gateway.Clock // default gateway.SystemClock
+	Logger *slog.Logger  // default slog.Default()
+	// PublicURL is Ponte's external base URL (for the URLs MyPay returns,
+	// such as urlFileAvviso, once those features exist).
+	PublicURL string
+	Options   Options
+}
+
+// Service implements the SIL operations.
+type Service struct {
+	enti      gateway.EnteStore
+	dovuti    gateway.DovutoStore
+	auth      *auth.Verifier
+	clock     gateway.Clock
+	log       *slog.Logger
+	publicURL string
+	opts      Options
+
+	cache *lookupCache
+	iuvs  *iuvPool
+}
+
+// New checks the configuration and builds the service. It also compiles
+// the payload schema, so a broken schema fails at start-up.
+func New(c Config) (*Service, error) {
+	if c.Enti == nil || c.Dovuti == nil || c.IUV == nil || c.Auth == nil {
+		return nil, errors.New("sil: Enti, Dovuti, IUV and Auth are required")
+	}
+	if c.Clock == nil {
+		c.Clock = gateway.SystemClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	o := c.Options
+	if o.IUV15Limit.IsZero() {
+		o.IUV15Limit = iuv.DefaultLimitNew15
+	}
+	if o.CacheTTL == 0 {
+		o.CacheTTL = 5 * time.Second
+	}
+	if o.IUVBlock <= 0 {
+		o.IUVBlock = 64
+	}
+	if _, err := loadPayloadSchema(); err != nil {
+		return nil, err
+	}
+	return &Service{
+		enti:      c.Enti,
+		dovuti:    c.Dovuti,
+		auth:      c.Auth,
+		clock:     c.Clock,
+		log:       c.Logger,
+		publicURL: c.PublicURL,
+		opts:      o,
+		cache:     newLookupCache(o.CacheTTL, time.Now),
+		iuvs:      newIUVPool(c.IUV, o.IUVBlock),
+	}, nil
+}
+
+// checkPassword applies MyPay's password rule through the verifier's cache.
+func (s *Service) checkPassword(_ context.Context, e *gateway.Ente, password *string) (bool, error) {
+	pw := ""
+	if password != nil {
+		pw = *password
+	}
+	return s.auth.Check(e.CodIpa, e.PasswordHash, pw), nil
+}
