@@ -42,6 +42,10 @@ type Config struct {
 	// IUV15Limit is MyPay's pa.dataLimiteNuoviIuv15: 15-digit IUVs are
 	// refused for new dovuti from this date on.
 	IUV15Limit string // PONTE_IUV15_LIMIT (yyyy-mm-dd)
+
+	// PprofListen, when set, serves net/http/pprof on this (loopback)
+	// address for profiling; never expose it.
+	PprofListen string // PONTE_PPROF_LISTEN
 }
 
 // DefaultConfig is what Ponte runs with when nothing is set.
@@ -130,6 +134,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	integer(&c.JournalBodyCap, "journal-body-cap", "PONTE_JOURNAL_BODY_CAP", "bytes of each message body kept in the journal")
 	dur(&c.JournalRetention, "journal-retention", "PONTE_JOURNAL_RETENTION", "age after which journal events are purged")
 	dur(&c.PasswordCacheTTL, "password-cache-ttl", "PONTE_PASSWORD_CACHE_TTL", "how long a verified SIL password is remembered")
+	str(&c.PprofListen, "pprof-listen", "PONTE_PPROF_LISTEN", "address of the profiling endpoint (off when empty)")
 	str(&c.IUV15Limit, "iuv15-limit", "PONTE_IUV15_LIMIT", "date from which new 15-digit IUVs are refused")
 	return errors.Join(errs...)
 }
@@ -189,6 +194,11 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.Parse("2006-01-02", c.IUV15Limit); err != nil {
 		bad("PONTE_IUV15_LIMIT", "%q is not yyyy-mm-dd", c.IUV15Limit)
+	}
+	if c.PprofListen != "" {
+		if host, _, err := net.SplitHostPort(c.PprofListen); err != nil || !net.ParseIP(host).IsLoopback() {
+			bad("PONTE_PPROF_LISTEN", "%q must be a loopback host:port", c.PprofListen)
+		}
 	}
 	if c.SeedFile != "" {
 		if _, err := os.Stat(c.SeedFile); err != nil {

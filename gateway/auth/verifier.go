@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +28,26 @@ type Verifier struct {
 	// verify is Verify; tests replace it to count calls.
 	verify func(hash, password string) (bool, error)
 
-	mu      sync.Mutex
-	entries map[string]entry
+	// slow bounds concurrent full verifications: argon2id takes ~19 MiB
+	// each, so a burst of cold requests (or of wrong guesses) must queue
+	// rather than multiply memory.
+	slow chan struct{}
+
+	mu       sync.Mutex
+	entries  map[string]entry
+	inflight map[inflightKey]*call
+}
+
+// inflightKey identifies one full verification; identical concurrent
+// checks share it instead of each running argon2.
+type inflightKey struct {
+	enteKey, storedHash string
+	mac                 [sha256.Size]byte
+}
+
+type call struct {
+	done chan struct{}
+	ok   bool
 }
 
 type entry struct {
@@ -48,12 +67,14 @@ func NewVerifier(ttl time.Duration, clock func() time.Time) *Verifier {
 		panic("auth: no randomness for the verifier key: " + err.Error())
 	}
 	return &Verifier{
-		ttl:     ttl,
-		clock:   clock,
-		max:     DefaultCacheSize,
-		key:     key,
-		verify:  Verify,
-		entries: make(map[string]entry),
+		ttl:      ttl,
+		clock:    clock,
+		max:      DefaultCacheSize,
+		key:      key,
+		verify:   Verify,
+		slow:     make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		entries:  make(map[string]entry),
+		inflight: make(map[inflightKey]*call),
 	}
 }
 
@@ -78,14 +99,29 @@ func (v *Verifier) Check(enteKey string, storedHash string, password string) boo
 			return true
 		}
 	}
-	ok, err := v.verify(storedHash, password)
-	if err != nil || !ok {
-		return false
+	k := inflightKey{enteKey: enteKey, storedHash: storedHash, mac: mac}
+	v.mu.Lock()
+	if c, ok := v.inflight[k]; ok {
+		v.mu.Unlock()
+		<-c.done
+		return c.ok
 	}
-	if v.ttl > 0 {
+	c := &call{done: make(chan struct{})}
+	v.inflight[k] = c
+	v.mu.Unlock()
+
+	v.slow <- struct{}{}
+	ok, err := v.verify(storedHash, password)
+	<-v.slow
+	c.ok = err == nil && ok
+	if c.ok && v.ttl > 0 {
 		v.store(enteKey, entry{storedHash: storedHash, mac: mac, at: now})
 	}
-	return true
+	v.mu.Lock()
+	delete(v.inflight, k)
+	v.mu.Unlock()
+	close(c.done)
+	return c.ok
 }
 
 func (v *Verifier) mac(password string) [sha256.Size]byte {

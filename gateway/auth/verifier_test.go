@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -167,4 +168,51 @@ func BenchmarkVerifierHit(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A burst of identical cold checks runs one full verification, and no more
+// than GOMAXPROCS verifications ever run at once.
+func TestVerifierCoalescesAndBoundsSlowChecks(t *testing.T) {
+	v := NewVerifier(time.Minute, nil)
+	var calls, running, peak atomic.Int64
+	release := make(chan struct{})
+	v.verify = func(h, p string) (bool, error) {
+		calls.Add(1)
+		n := running.Add(1)
+		for {
+			old := peak.Load()
+			if n <= old || peak.CompareAndSwap(old, n) {
+				break
+			}
+		}
+		<-release
+		running.Add(-1)
+		return p == "right-pass", nil
+	}
+	var wg sync.WaitGroup
+	results := make(chan bool, 200)
+	for i := 0; i < 100; i++ {
+		wg.Add(2)
+		go func() { defer wg.Done(); results <- v.Check("E1", "H", "right-pass") }()
+		go func(i int) { defer wg.Done(); results <- v.Check(fmt.Sprintf("E%d", i+2), "H", "wrong-pass") }(i)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	close(results)
+	var ok int
+	for r := range results {
+		if r {
+			ok++
+		}
+	}
+	if ok != 100 {
+		t.Errorf("%d checks succeeded, want the 100 with the right password", ok)
+	}
+	if got := calls.Load(); got != 101 {
+		t.Errorf("%d full verifications, want 101 (one shared for E1, one per wrong guess)", got)
+	}
+	if p, max := peak.Load(), int64(runtime.GOMAXPROCS(0)); p > max {
+		t.Errorf("%d verifications ran at once, want at most %d", p, max)
+	}
 }
