@@ -153,6 +153,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))
 	svc.Register(ep)
 	e.POST(SILPath, ep.ServeSOAP)
+	// MyPay dispatches any POST under /ws/ on the body's QName; some
+	// gestionali were configured with other paths, so do the same.
+	e.POST("/ws/*", ep.ServeSOAP)
 	if err := soap.MountWSDL(e, wsdl.FS, "PagamentiTelematiciDovutiPagati.wsdl", cfg.publicURL(), SILPath); err != nil {
 		return nil, err
 	}

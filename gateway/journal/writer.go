@@ -161,10 +161,10 @@ func (w *Writer) flushLoop(ctx context.Context) {
 		case e := <-w.queue:
 			batch = append(batch, e)
 			if len(batch) >= w.cfg.BatchSize {
-				batch = w.flush(batch)
+				batch = w.flush(context.Background(), batch)
 			}
 		case <-tick.C:
-			batch = w.flush(batch)
+			batch = w.flush(context.Background(), batch)
 		case <-w.stop:
 			w.drain(context.Background(), batch)
 			return
@@ -182,10 +182,10 @@ func (w *Writer) drain(ctx context.Context, batch []*gateway.Event) {
 		case e := <-w.queue:
 			batch = append(batch, e)
 			if len(batch) >= w.cfg.BatchSize {
-				batch = w.flush(batch)
+				batch = w.flush(ctx, batch)
 			}
 		default:
-			w.flush(batch)
+			w.flush(ctx, batch)
 			return
 		}
 		if ctx.Err() != nil {
@@ -195,11 +195,11 @@ func (w *Writer) drain(ctx context.Context, batch []*gateway.Event) {
 }
 
 // flush stores batch and returns it emptied for reuse.
-func (w *Writer) flush(batch []*gateway.Event) []*gateway.Event {
+func (w *Writer) flush(ctx context.Context, batch []*gateway.Event) []*gateway.Event {
 	if len(batch) == 0 {
 		return batch
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), w.cfg.StoreTimeout)
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.StoreTimeout)
 	defer cancel()
 	if err := w.store.AppendEvents(ctx, batch); err != nil {
 		w.failed.Add(int64(len(batch)))

@@ -84,7 +84,7 @@ func TestValidateDovutiFaults(t *testing.T) {
 		{"marca bollo data on other tipo", dovutiXML("F", goodCF, "", "ALL", "", dov{Extra: mbGood}), "", gateway.CodeMarcaBolloNonValida,
 			"dati marca da bollo non supportati su tipo dovuto diverso da marca da bollo"},
 		{"dati specifici pattern", dovutiXML("F", goodCF, "", "ALL", "", dov{DSR: "9/ab"}), "", gateway.CodeXMLNonValido, ""}, // the XSD pattern catches it first
-		{"amount zero", dovutiXML("F", goodCF, "", "ALL", "", dov{Importo: "0.00"}), "", gateway.CodeXMLNonValido, ""},           // stImportoPositivo first
+		{"amount zero", dovutiXML("F", goodCF, "", "ALL", "", dov{Importo: "0.00"}), "", gateway.CodeXMLNonValido, ""},        // stImportoPositivo first
 		{"bilancio", dovutiXML("F", goodCF, "", "ALL", "", dov{Extra: `<bilancio><capitolo><codCapitolo>1</codCapitolo><accertamento><importo>20.00</importo></accertamento></capitolo></bilancio>`}),
 			"", gateway.CodeImportoBilancioNonValido, "Importo bilancio non congruente per dovuto con importo [25.00]"},
 		{"causale blank", dovutiXML("F", goodCF, "", "ALL", "", dov{Causale: " "}), "", gateway.CodeCausaleNonPresente, "Causale versamento obbligatoria mancante"},
@@ -120,13 +120,13 @@ func TestValidateDovutiFaults(t *testing.T) {
 func TestValidateDovutiOK(t *testing.T) {
 	h := newHarness(t, "sqlite")
 	ctx := context.Background()
-	doc := dovutiXML("F", "ANONIMO", `<provinciaPagatore>ve</provinciaPagatore>`+goodEmail, "", "",
+	doc := dovutiXML("F", "ANONIMO", `<provinciaPagatore>ve</provinciaPagatore>`+goodEmail, "BP|PO", "",
 		dov{IUD: "A-1", Tipo: "ANON"}, dov{IUD: "A-2", Tipo: "ANON", Importo: "10.50"})
 	ds, gerr := h.svc.ValidateDovuti(ctx, h.ente, []byte(b64(b64(doc))), "NONE")
 	if gerr != nil {
 		t.Fatal(gerr)
 	}
-	if len(ds) != 2 || ds[0].IUD != "A-1" || ds[1].Amount != 1050 || ds[0].TipoVersamento != "ALL" ||
+	if len(ds) != 2 || ds[0].IUD != "A-1" || ds[1].Amount != 1050 || ds[0].TipoVersamento != "BP|PO" ||
 		ds[0].Payer.ID != "ANONIMO" || ds[0].Payer.Province != "VE" || ds[0].IUV != "" || ds[0].Flusso != "_c_x000_ESTERNO-ANONIMO" {
 		t.Errorf("dovuti %+v %+v", ds[0], ds[0].Payer)
 	}

@@ -134,10 +134,10 @@ func must(t testing.TB, err error) {
 // vers describes a Versamento document; zero fields take valid defaults.
 type vers struct {
 	Azione, IUD, IUV, Importo, Tipo, Causale, DSR, Due, TipoVers string
-	TipoID, CF                                                  string
-	Bilancio                                                    string // raw XML of <bilancio>, "" for none
-	NoPayer                                                     bool
-	Extra                                                       string // raw XML appended to soggettoPagatore
+	TipoID, CF                                                   string
+	Bilancio                                                     string // raw XML of <bilancio>, "" for none
+	NoPayer                                                      bool
+	Extra                                                        string // raw XML appended to soggettoPagatore
 }
 
 func (v vers) xml() string {

@@ -142,6 +142,26 @@ func TestHeaderDefaultNamespaceAndShadowing(t *testing.T) {
 	}
 }
 
+// An undeclared prefix gets a generated one that must not capture an
+// existing binding.
+func TestHeaderUndeclaredPrefix(t *testing.T) {
+	const env = `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:a"><e:Header>` +
+		`<foo:h ns1:k="v"><ns1:c/></foo:h></e:Header><e:Body><op/></e:Body></e:Envelope>`
+	req := mustDecode(t, env)
+	var n struct {
+		XMLName xml.Name
+		K       string    `xml:"urn:a k,attr"`
+		C       *struct{} `xml:"urn:a c"`
+	}
+	raw := req.HeaderElements[0].Raw
+	if err := xml.Unmarshal(raw, &n); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	if n.XMLName != (xml.Name{Space: "foo", Local: "h"}) || n.K != "v" || n.C == nil {
+		t.Fatalf("%s decoded as %+v", raw, n)
+	}
+}
+
 func TestDecodeLatin1(t *testing.T) {
 	env := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>" +
 		"<ppt:paaSILChiediPagati xmlns:ppt=\"http://www.regione.veneto.it/pagamenti/ente/\"><codIpaEnte>Citt\xe0</codIpaEnte></ppt:paaSILChiediPagati></s:Body></s:Envelope>"

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -426,4 +428,28 @@ func TestEventFromOutsideEndpoint(t *testing.T) {
 		t.Fatal("nil event")
 	}
 	ev.IUV = "x" // must not panic
+}
+
+// The project's own WSDL keeps its XSD import resolvable and gets the
+// public address.
+func TestProjectWSDL(t *testing.T) {
+	dir := os.DirFS("../../wsdl")
+	if _, err := fs.Stat(dir, "PagamentiTelematiciDovutiPagati.wsdl"); err != nil {
+		t.Skip("wsdl/ not present")
+	}
+	e := NewEcho(testConfig(), testLogger(t))
+	if err := MountWSDL(e, dir, "PagamentiTelematiciDovutiPagati.wsdl", "https://pagamenti.example.it", soapPath); err != nil {
+		t.Fatal(err)
+	}
+	rr := httptest.NewRecorder()
+	e.ServeHTTP(rr, httptest.NewRequest("GET", soapPath+".wsdl", nil))
+	if rr.Code != 200 || !strings.Contains(rr.Body.String(), `location="https://pagamenti.example.it`+soapPath+`"`) {
+		t.Fatalf("status %d, address not rewritten", rr.Code)
+	}
+	xmllintWellFormed(t, rr.Body.Bytes())
+	rr = httptest.NewRecorder()
+	e.ServeHTTP(rr, httptest.NewRequest("GET", "/ws/pa/PagInf_Dovuti_Pagati_6_2_0.xsd", nil))
+	if rr.Code != 200 || !strings.Contains(rr.Body.String(), "schema") {
+		t.Fatalf("xsd: status %d", rr.Code)
+	}
 }

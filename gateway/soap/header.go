@@ -26,22 +26,25 @@ func declarations(scope []binding, se xml.StartElement) []binding {
 	return out
 }
 
-// lookup finds a prefix currently bound to url (innermost wins, shadowed
-// bindings skipped). Attributes cannot use the default namespace.
-func lookup(scope []binding, url string, forAttr bool) (string, bool) {
+// maxBindings caps the namespace declarations in scope while a header
+// child is captured, which keeps lookups cheap; real messages use a few.
+const maxBindings = 64
+
+// current maps each prefix to its innermost binding.
+func current(scope []binding) map[string]string {
+	m := make(map[string]string, len(scope))
+	for _, b := range scope {
+		m[b.prefix] = b.url
+	}
+	return m
+}
+
+// lookup finds a prefix currently bound to url, innermost first.
+// Attributes cannot use the default namespace.
+func lookup(scope []binding, cur map[string]string, url string, forAttr bool) (string, bool) {
 	for i := len(scope) - 1; i >= 0; i-- {
 		b := scope[i]
-		if b.url != url || (forAttr && b.prefix == "") {
-			continue
-		}
-		shadowed := false
-		for _, later := range scope[i+1:] {
-			if later.prefix == b.prefix {
-				shadowed = true
-				break
-			}
-		}
-		if !shadowed {
+		if b.url == url && cur[b.prefix] == url && !(forAttr && b.prefix == "") {
 			return b.prefix, true
 		}
 	}
@@ -72,6 +75,10 @@ func captureElement(dec *xml.Decoder, root xml.StartElement, inherited []binding
 			}
 			scopes = append(scopes, scope)
 			scope = declarations(append(scope, extra...), t)
+			if len(scope) > maxBindings {
+				return Element{}, clientFault("troppe dichiarazioni di namespace nell'header", nil)
+			}
+			cur := current(scope)
 			// Names first: they may need fresh declarations.
 			var attrs bytes.Buffer
 			qname := func(n xml.Name, forAttr bool) string {
@@ -84,11 +91,14 @@ func captureElement(dec *xml.Decoder, root xml.StartElement, inherited []binding
 				case n.Space == xmlNS:
 					return "xml:" + n.Local
 				}
-				p, ok := lookup(scope, n.Space, forAttr)
+				p, ok := lookup(scope, cur, n.Space, forAttr)
 				if !ok {
-					gen++
-					p = "ns" + strconv.Itoa(gen)
+					for p = ""; p == "" || cur[p] != ""; {
+						gen++
+						p = "ns" + strconv.Itoa(gen)
+					}
 					scope = append(scope, binding{p, n.Space})
+					cur[p] = n.Space
 					extra = append(extra, binding{p, n.Space})
 				}
 				if p == "" {

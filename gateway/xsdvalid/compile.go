@@ -966,4 +966,3 @@ func (c *compiler) elementBody(n *xnode, e *element) error {
 	}
 	return nil
 }
-

@@ -33,7 +33,7 @@ func translatePattern(p string) (string, error) {
 		r := rs[i]
 		switch r {
 		case '\\':
-			s, n, err := translateEscape(rs, i, false)
+			s, n, err := translateEscape(rs, i)
 			if err != nil {
 				return "", err
 			}
@@ -184,7 +184,7 @@ func classEscape(rs []rune, i int) (s string, n int, single rune, err error) {
 }
 
 // translateEscape translates an escape outside a character class.
-func translateEscape(rs []rune, i int, _ bool) (string, int, error) {
+func translateEscape(rs []rune, i int) (string, int, error) {
 	if i+1 >= len(rs) {
 		return "", 0, fmt.Errorf("trailing backslash")
 	}
@@ -217,19 +217,22 @@ func singleCharEscape(c rune) (rune, bool) {
 // class the result is a class body; outside it is a complete atom.
 func multiEscape(rs []rune, i int, inClass bool) (string, int, error) {
 	c := rs[i+1]
-	var pos, neg string // class bodies for the set and its complement
+	// Each escape is a set (pos) and its complement (neg). Outside a class
+	// a complement can be written as a negated class; inside one it must
+	// be spelled out as explicit ranges (computed lazily).
+	var pos, neg, key string
 	n := 2
 	switch c {
 	case 'd', 'D':
 		pos, neg = `\p{Nd}`, `\P{Nd}`
 	case 's', 'S':
-		pos, neg = `\x20\t\n\r`, complementBody("s")
+		pos, key = `\x20\t\n\r`, "s"
 	case 'w', 'W':
-		pos, neg = complementBody("w"), `\p{P}\p{Z}\p{C}`
+		neg, key = `\p{P}\p{Z}\p{C}`, "w"
 	case 'i', 'I':
-		pos, neg = `\p{L}_:`, complementBody("i")
+		pos, key = `\p{L}_:`, "i"
 	case 'c', 'C':
-		pos, neg = nameCharBody, complementBody("c")
+		pos, key = nameCharBody, "c"
 	case 'p', 'P':
 		if i+2 >= len(rs) || rs[i+2] != '{' {
 			return "", 0, fmt.Errorf("malformed \\%c escape", c)
@@ -242,7 +245,7 @@ func multiEscape(rs []rune, i int, inClass bool) (string, int, error) {
 			return "", 0, fmt.Errorf("malformed \\%c escape", c)
 		}
 		name := string(rs[i+3 : j])
-		if _, ok := unicode.Categories[name]; !ok && name != "L" && name != "M" && name != "N" && name != "P" && name != "S" && name != "Z" && name != "C" {
+		if _, ok := unicode.Categories[name]; !ok {
 			return "", 0, fmt.Errorf("unsupported Unicode property \\%c{%s}", c, name)
 		}
 		n = j - i + 1
@@ -250,40 +253,60 @@ func multiEscape(rs []rune, i int, inClass bool) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("unknown escape \\%c", c)
 	}
-	body := pos
-	if c >= 'A' && c <= 'Z' {
-		body = neg
+	upper := c >= 'A' && c <= 'Z'
+	if c == 'w' || c == 'W' {
+		upper = !upper // the natural form of \w is the complement of \W
+		pos = neg
+	}
+	if !upper {
+		if inClass {
+			return pos, n, nil
+		}
+		return "[" + pos + "]", n, nil
+	}
+	if key == "" {
+		if inClass {
+			return neg, n, nil
+		}
+		return "[" + neg + "]", n, nil
 	}
 	if inClass {
-		return body, n, nil
+		return complementBody(key), n, nil
 	}
-	return "[" + body + "]", n, nil
+	return "[^" + pos + "]", n, nil
 }
 
 // nameCharBody approximates XML NameChar for \c.
 const nameCharBody = `\p{L}\p{Nd}\p{Mn}\p{Mc}\p{Nl}\p{Lm}._:\x{2d}\x{b7}`
 
 var (
-	complementOnce sync.Once
-	complements    map[string]string
+	complementMu sync.Mutex
+	complements  = map[string]string{
+		// \S: everything except the four XML blanks.
+		"s": `\x00-\x08\x0b\x0c\x0e-\x1f\x{21}-\x{10ffff}`,
+	}
 )
 
-// complementBody returns a class body (explicit ranges) for sets that RE2
-// can only express as a negated class, so they can be embedded in another
-// class.
+// complementBody returns a class body (explicit ranges) for a set that RE2
+// can only express as a negated class, so that it can be embedded in
+// another class.
 func complementBody(which string) string {
-	complementOnce.Do(func() {
-		complements = map[string]string{
-			// \S: everything except the four XML blanks.
-			"s": `\x00-\x08\x0b\x0c\x0e-\x1f\x{21}-\x{10ffff}`,
-			// \w: everything except punctuation, separators and others.
-			"w": rangesNotIn(unicode.P, unicode.Z, unicode.C),
-			// \I and \C: everything outside \i and \c.
-			"i": rangesNotIn(unicode.L, underscoreColon),
-			"c": rangesNotIn(unicode.L, unicode.Nd, unicode.Mn, unicode.Mc, unicode.Nl, unicode.Lm, nameExtra),
-		}
-	})
-	return complements[which]
+	complementMu.Lock()
+	defer complementMu.Unlock()
+	if b, ok := complements[which]; ok {
+		return b
+	}
+	var b string
+	switch which {
+	case "w": // \w: everything except punctuation, separators and others
+		b = rangesNotIn(unicode.P, unicode.Z, unicode.C)
+	case "i":
+		b = rangesNotIn(unicode.L, underscoreColon)
+	case "c":
+		b = rangesNotIn(unicode.L, unicode.Nd, unicode.Mn, unicode.Mc, unicode.Nl, unicode.Lm, nameExtra)
+	}
+	complements[which] = b
+	return b
 }
 
 var underscoreColon = &unicode.RangeTable{R16: []unicode.Range16{{Lo: ':', Hi: ':', Stride: 1}, {Lo: '_', Hi: '_', Stride: 1}}}

@@ -36,17 +36,17 @@ func (s *Schema) Validate(r io.Reader) error {
 type nsBinding struct{ prefix, uri string }
 
 type frame struct {
-	raw      xml.Name // as written, for end-tag matching
-	name     qname
-	el       *element // nil inside a skipped subtree
-	ct       *complexType
-	st       *simpleType // simple type of the character content
-	state    int
-	seen     uint64
-	nilled   bool
-	nsMark   int // len(bindings) before this element's declarations
-	skip     bool
-	children bool
+	raw    xml.Name // as written, for end-tag matching
+	name   qname
+	el     *element // nil inside a skipped subtree
+	ct     *complexType
+	st     *simpleType // simple type of the character content
+	state  int
+	seen   uint64
+	nilled bool
+	nsMark int // len(bindings) before this element's declarations
+	skip   bool
+	last   qname // previous child element, for messages
 }
 
 // validator holds per-document state; pooled to avoid allocations.
@@ -167,7 +167,7 @@ func (v *validator) start(t xml.StartElement) error {
 		f.skip = true
 		v.skip++
 		v.stack = append(v.stack, f)
-		return v.checkAttrNames(t, nil, nil)
+		return v.checkAttrNames(t)
 	}
 	var el *element
 	if len(v.stack) == 0 {
@@ -178,7 +178,6 @@ func (v *validator) start(t xml.StartElement) error {
 		}
 	} else {
 		p := &v.stack[len(v.stack)-1]
-		p.children = true
 		var w *wildcard
 		var err error
 		if el, w, err = v.matchChild(p, name); err != nil {
@@ -198,7 +197,7 @@ func (v *validator) start(t xml.StartElement) error {
 		f.skip = true
 		v.skip++
 		v.stack = append(v.stack, f)
-		return v.checkAttrNames(t, nil, nil)
+		return v.checkAttrNames(t)
 	}
 	f.el = el
 	if el.ct != nil {
@@ -245,15 +244,29 @@ func (v *validator) matchChild(p *frame, name qname) (*element, *wildcard, error
 	next, el, w, ok := p.ct.dfa.step(p.state, name)
 	if !ok {
 		exp := p.ct.dfa.expected(p.state)
+		ctx := p.name.ns
+		for _, e := range p.ct.dfa.states[p.state].edges {
+			if e.name.local == name.local {
+				ctx = "\x00" // namespace mismatch: spell out every namespace
+			}
+		}
 		for i, e := range p.ct.dfa.states[p.state].edges {
-			exp[i] = nameIn(e.name, p.name.ns)
+			exp[i] = nameIn(e.name, ctx)
 		}
-		if len(exp) == 0 {
-			return nil, nil, v.fail(p.name.local, "cvc-complex-type.2.4.d: unexpected element %s, no further child element is allowed", name)
+		got := name.String()
+		if name.ns == "" {
+			got += " (no namespace)"
 		}
-		return nil, nil, v.fail(p.name.local, "cvc-complex-type.2.4.a: unexpected element %s, expected %s", name, expectedList(exp))
+		switch {
+		case name == p.last:
+			return nil, nil, v.fail(p.name.local, "cvc-complex-type.2.4.d: element %s occurs more times than allowed here, expected %s", got, expectedList(exp))
+		case len(exp) == 0:
+			return nil, nil, v.fail(p.name.local, "cvc-complex-type.2.4.d: unexpected element %s, no further child element is allowed", got)
+		}
+		return nil, nil, v.fail(p.name.local, "cvc-complex-type.2.4.a: unexpected element %s, expected %s", got, expectedList(exp))
 	}
 	p.state = next
+	p.last = name
 	return el, w, nil
 }
 
@@ -275,11 +288,9 @@ func isNSDecl(a xml.Attr) bool {
 
 // checkAttrNames resolves attribute names and rejects duplicates; it is all
 // that is done for skipped elements.
-func (v *validator) checkAttrNames(t xml.StartElement, names []qname, _ any) error {
+func (v *validator) checkAttrNames(t xml.StartElement) error {
 	var buf [8]qname
-	if names == nil {
-		names = buf[:0]
-	}
+	names := buf[:0]
 	for _, a := range t.Attr {
 		if isNSDecl(a) {
 			continue
@@ -299,7 +310,7 @@ func (v *validator) checkAttrNames(t xml.StartElement, names []qname, _ any) err
 }
 
 func (v *validator) checkAttrs(t xml.StartElement, f *frame) error {
-	if err := v.checkAttrNames(t, nil, nil); err != nil {
+	if err := v.checkAttrNames(t); err != nil {
 		return err
 	}
 	elem := f.name.local
@@ -420,6 +431,9 @@ func (v *validator) chars(t xml.CharData) error {
 			return v.fail(f.name.local, "cvc-elt.3.2.1: element is nil (xsi:nil) and cannot have text content")
 		}
 	case f.ct.kind == contentMixed:
+	case f.ct.kind == contentEmpty:
+		// cvc-complex-type.2.1 forbids any character, even whitespace.
+		return v.fail(f.name.local, "cvc-complex-type.2.1: element must be empty, character content is not allowed")
 	default:
 		if !isBlank(t) {
 			return v.fail(f.name.local, "cvc-complex-type.2.3: text is not allowed in element-only content: %s", quoteValue(strings.TrimSpace(string(t))))
@@ -468,9 +482,6 @@ func (v *validator) finish(f *frame) error {
 		}
 		return nil
 	case f.st != nil:
-		if f.children {
-			return nil // already reported
-		}
 		val := string(v.text)
 		v.text = v.text[:0]
 		if f.el.fixed != nil && val == "" {

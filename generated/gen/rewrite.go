@@ -514,7 +514,9 @@ func (r *rewriter) structBody(w *bytes.Buffer, name string, st *ast.StructType, 
 	if root != nil {
 		fmt.Fprintf(w, "XMLName xml.Name `xml:\"%s %s\"`\n", root.name.ns, root.name.local)
 	}
-	used := map[*particle]bool{}
+	// Elements are written in schema order: gowsdl moves xsd:choice members
+	// after the sequence, which the schema rejects.
+	elems := map[*particle]*bytes.Buffer{}
 	for _, f := range st.Fields.List {
 		tag := ""
 		if f.Tag != nil {
@@ -551,16 +553,20 @@ func (r *rewriter) structBody(w *bytes.Buffer, name string, st *ast.StructType, 
 			if p == nil {
 				return fmt.Errorf("%s.%s: no element %q in the schema", name, f.Names[0].Name, tagName)
 			}
-			used[p] = true
-			if err := r.field(w, name, f.Names[0].Name, f.Type, p); err != nil {
+			if elems[p] != nil {
+				return fmt.Errorf("%s: element %s appears twice", name, p.name)
+			}
+			elems[p] = new(bytes.Buffer)
+			if err := r.field(elems[p], name, f.Names[0].Name, f.Type, p); err != nil {
 				return err
 			}
 		}
 	}
 	for _, p := range ct.parts {
-		if !used[p] {
+		if elems[p] == nil {
 			return fmt.Errorf("%s: element %s missing from gowsdl output", name, p.name)
 		}
+		w.Write(elems[p].Bytes())
 	}
 	w.WriteString("}")
 	return nil

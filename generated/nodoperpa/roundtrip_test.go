@@ -11,16 +11,16 @@ import (
 
 func TestSamples(t *testing.T) {
 	const dir = "pagopa-nodo-dei-pagamenti-test/"
-	wiretest.RunSamples(t, []wiretest.Case{
-		{dir + "nodoInviaRPT_T003.xml", func() any { return new(NodoInviaRPT) }},
-		{"wisp-converter/nodoInviaRPT.xml", func() any { return new(NodoInviaRPT) }},
-		{dir + "nodoInviaCarrelloRPT_5RPT_T001.xml", func() any { return new(NodoInviaCarrelloRPT) }},
-		{dir + "nodoInviaCarrelloRPT_multibeneficiario.xml", func() any { return new(NodoInviaCarrelloRPT) }},
-		{dir + "nodoChiediCopiaRT_T113.xml", func() any { return new(NodoChiediCopiaRT) }},
-		{dir + "nodoChiediStatoRPT_T101.xml", func() any { return new(NodoChiediStatoRPT) }},
-		{dir + "nodoChiediListaPendentiRPT_T105.xml", func() any { return new(NodoChiediListaPendentiRPT) }},
-		{dir + "nodoChiediElencoFlussiRendicontazione_T112.xml", func() any { return new(NodoChiediElencoFlussiRendicontazione) }},
-		{dir + "nodoChiediFlussoRendicontazione_T112.xml", func() any { return new(NodoChiediFlussoRendicontazione) }},
+	wiretest.RunSamples(t, wiretest.Cases{
+		dir + "nodoInviaRPT_T003.xml":                          func() any { return new(NodoInviaRPT) },
+		"wisp-converter/nodoInviaRPT.xml":                      func() any { return new(NodoInviaRPT) },
+		dir + "nodoInviaCarrelloRPT_5RPT_T001.xml":             func() any { return new(NodoInviaCarrelloRPT) },
+		dir + "nodoInviaCarrelloRPT_multibeneficiario.xml":     func() any { return new(NodoInviaCarrelloRPT) },
+		dir + "nodoChiediCopiaRT_T113.xml":                     func() any { return new(NodoChiediCopiaRT) },
+		dir + "nodoChiediStatoRPT_T101.xml":                    func() any { return new(NodoChiediStatoRPT) },
+		dir + "nodoChiediListaPendentiRPT_T105.xml":            func() any { return new(NodoChiediListaPendentiRPT) },
+		dir + "nodoChiediElencoFlussiRendicontazione_T112.xml": func() any { return new(NodoChiediElencoFlussiRendicontazione) },
+		dir + "nodoChiediFlussoRendicontazione_T112.xml":       func() any { return new(NodoChiediFlussoRendicontazione) },
 	}, xsdtest.Path("nodoperpa-types.xsd"))
 }
 

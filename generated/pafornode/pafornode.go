@@ -291,11 +291,11 @@ type CtTransferPAReceiptV2 struct {
 	TransferAmount        StAmountNotZero `xml:"transferAmount"`
 	FiscalCodePA          StFiscalCodePA  `xml:"fiscalCodePA"`
 	CompanyName           StText140       `xml:"companyName,omitempty"`
+	IBAN                  StIBAN          `xml:"IBAN,omitempty"`
+	MBDAttachment         wire.Base64     `xml:"MBDAttachment,omitempty"`
 	RemittanceInformation StText140       `xml:"remittanceInformation"`
 	TransferCategory      StText140       `xml:"transferCategory"`
 	Metadata              *CtMetadata     `xml:"metadata,omitempty"`
-	IBAN                  StIBAN          `xml:"IBAN,omitempty"`
-	MBDAttachment         wire.Base64     `xml:"MBDAttachment,omitempty"`
 }
 
 type CtTransferPAV2 struct {
@@ -303,11 +303,11 @@ type CtTransferPAV2 struct {
 	TransferAmount        StAmountNotZero          `xml:"transferAmount"`
 	FiscalCodePA          StFiscalCodePA           `xml:"fiscalCodePA"`
 	CompanyName           StText140                `xml:"companyName,omitempty"`
+	IBAN                  StIBAN                   `xml:"IBAN,omitempty"`
+	RichiestaMarcaDaBollo *CtRichiestaMarcaDaBollo `xml:"richiestaMarcaDaBollo,omitempty"`
 	RemittanceInformation StText140                `xml:"remittanceInformation"`
 	TransferCategory      StText140                `xml:"transferCategory"`
 	Metadata              *CtMetadata              `xml:"metadata,omitempty"`
-	IBAN                  StIBAN                   `xml:"IBAN,omitempty"`
-	RichiestaMarcaDaBollo *CtRichiestaMarcaDaBollo `xml:"richiestaMarcaDaBollo,omitempty"`
 }
 
 type PaDemandPaymentNoticeRequest struct {

@@ -11,9 +11,9 @@ import (
 
 func TestSamples(t *testing.T) {
 	const dir = "pagopa-nodo-dei-pagamenti-test/"
-	wiretest.RunSamples(t, []wiretest.Case{
-		{dir + "paaInviaRTRisposta_OK.xml", func() any { return new(PaaInviaRTRisposta) }},
-		{dir + "paaInviaRTRisposta_KO_PAA_RT_DUPLICATA_T003.xml", func() any { return new(PaaInviaRTRisposta) }},
+	wiretest.RunSamples(t, wiretest.Cases{
+		dir + "paaInviaRTRisposta_OK.xml":                       func() any { return new(PaaInviaRTRisposta) },
+		dir + "paaInviaRTRisposta_KO_PAA_RT_DUPLICATA_T003.xml": func() any { return new(PaaInviaRTRisposta) },
 	}, xsdtest.Path("papernodo-types.xsd"))
 }
 

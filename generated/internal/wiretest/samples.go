@@ -1,25 +1,23 @@
 package wiretest
 
-import "testing"
+import (
+	"maps"
+	"slices"
+	"testing"
+)
 
-// Case is one sample decoded into a fresh value of its generated type.
-type Case struct {
-	Sample string     // path under pagopa/samples
-	New    func() any // pointer to the generated root type
-}
+// Cases maps a sample path (under pagopa/samples) to a constructor of the
+// generated root type it decodes into.
+type Cases map[string]func() any
 
-// RunSamples round-trips every case against each schema.
-func RunSamples(t *testing.T, cases []Case, schemas ...string) {
+// RunSamples round-trips every case, in path order, against each schema.
+func RunSamples(t *testing.T, cases Cases, schemas ...string) {
 	t.Helper()
-	for _, c := range cases {
-		t.Run(c.Sample, func(t *testing.T) {
-			name, doc := Payload(t, Sample(t, c.Sample))
+	for _, sample := range slices.Sorted(maps.Keys(cases)) {
+		t.Run(sample, func(t *testing.T) {
+			_, doc := Payload(t, Sample(t, sample))
 			for _, s := range schemas {
-				v := c.New()
-				RoundTrip(t, doc, v, s)
-				if name.Local == "" {
-					t.Fatal("no payload")
-				}
+				RoundTrip(t, doc, cases[sample](), s)
 			}
 		})
 	}
