@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
 // Broken and hostile requests on the real SIL route of a wired gateway: a
@@ -27,6 +29,11 @@ func TestSILRouteHostileInput(t *testing.T) {
 	srv := httptest.NewServer(a.echo)
 	defer srv.Close()
 
+	// SOAP 1.1's own envelope schema, from the reference material.
+	envXSD := xsdtest.RefPath("pagopa/pagopa-api/gad/xsd/envelope.xsd")
+	if envXSD == "" {
+		t.Log("../shared/reference absent: fault envelopes not checked against the SOAP 1.1 schema")
+	}
 	valid := string(importaRequest(7))
 	bomb := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>` +
 		`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x>&lol2;</x></soapenv:Body></soapenv:Envelope>`
@@ -66,6 +73,9 @@ func TestSILRouteHostileInput(t *testing.T) {
 			}
 			if tc.mustNot != "" && bytes.Contains(body, []byte(tc.mustNot)) {
 				t.Errorf("answer contains %q: entity expanded", tc.mustNot)
+			}
+			if envXSD != "" {
+				xsdtest.Validate(t, envXSD, body)
 			}
 		})
 	}

@@ -131,7 +131,6 @@ func TestLoad(t *testing.T) {
 	fmt.Fprintf(report, "ponte / baseline throughput: %.2f\n", rp.rps/rb.rps)
 	fmt.Fprintf(report, "peak RSS: ponte %.1f MB, baseline %.1f MB\n", peakRSS(t, ponte), peakRSS(t, base))
 	fmt.Fprintf(report, "targets: >= 3000 req/s; p99 < 25 ms at 1000 req/s; peak RSS < 100 MB\n")
-	t.Log(report.String())
 	fmt.Println(report.String())
 	if rp.errors > 0 || rf.errors > 0 {
 		t.Errorf("the gateway answered %d and %d requests with an error or a fault", rp.errors, rf.errors)
