@@ -124,9 +124,8 @@ func placeholders(n int) string {
 // careless query cannot pull the whole journal.
 const defaultSearchLimit = 1000
 
-// SearchEvents implements gateway.JournalStore: newest first; From is
-// inclusive, To exclusive; Limit <= 0 means defaultSearchLimit.
-func (db *DB) SearchEvents(ctx context.Context, f gateway.JournalFilter) ([]*gateway.Event, error) {
+// searchEventsSQL builds the query of SearchEvents (with ? binds).
+func searchEventsSQL(f gateway.JournalFilter) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -160,6 +159,13 @@ func (db *DB) SearchEvents(ctx context.Context, f gateway.JournalFilter) ([]*gat
 	q += ` ORDER BY time DESC, id DESC LIMIT ?`
 	args = append(args, limit)
 
+	return q, args
+}
+
+// SearchEvents implements gateway.JournalStore: newest first; From is
+// inclusive, To exclusive; Limit <= 0 means defaultSearchLimit.
+func (db *DB) SearchEvents(ctx context.Context, f gateway.JournalFilter) ([]*gateway.Event, error) {
+	q, args := searchEventsSQL(f)
 	rows, err := db.r.QueryContext(ctx, db.r.Rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: journal search: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +122,44 @@ func TestAppendEventsLargeBatch(t *testing.T) {
 			t.Fatalf("stored %d events, %v", len(got), err)
 		}
 	})
+}
+
+// Lookups by IUV, IUD and idSession can use their partial indexes (most
+// events carry none of them, so only the rows that have one are indexed):
+// with sequential scans priced out, PostgreSQL must pick the index.
+func TestJournalSearchUsesPartialIndexes(t *testing.T) {
+	db := openPostgres(t)
+	ctx := context.Background()
+	conn, err := db.r.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f     gateway.JournalFilter
+		index string
+	}{
+		{gateway.JournalFilter{IUV: "01000000000000144"}, "journal_iuv_idx"},
+		{gateway.JournalFilter{IUD: "IUD-1"}, "journal_iud_idx"},
+		{gateway.JournalFilter{IDSession: "abc"}, "journal_id_session_idx"},
+	} {
+		q, args := searchEventsSQL(tc.f)
+		rows, err := conn.QueryContext(ctx, "EXPLAIN "+db.r.Rebind(q), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			rows.Scan(&line)
+			plan.WriteString(line + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), tc.index) {
+			t.Errorf("%+v: plan does not use %s:\n%s", tc.f, tc.index, plan.String())
+		}
+	}
 }

@@ -98,9 +98,9 @@ CREATE TABLE journal (
 CREATE INDEX journal_time_idx ON journal (time);
 CREATE INDEX journal_cod_ipa_time_idx ON journal (cod_ipa, time);
 CREATE INDEX journal_operation_time_idx ON journal (operation, time);
-CREATE INDEX journal_iuv_idx ON journal (iuv);
-CREATE INDEX journal_iud_idx ON journal (iud);
-CREATE INDEX journal_id_session_idx ON journal (id_session);
+CREATE INDEX journal_iuv_idx ON journal (iuv) WHERE iuv <> '';
+CREATE INDEX journal_iud_idx ON journal (iud) WHERE iud <> '';
+CREATE INDEX journal_id_session_idx ON journal (id_session) WHERE id_session <> '';
 
 -- +goose Down
 DROP TABLE journal;
