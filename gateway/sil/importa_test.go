@@ -7,6 +7,7 @@ import (
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
+	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
 const bilancio150 = `<bilancio><capitolo><codCapitolo>1001</codCapitolo><accertamento><codAccertamento>2025/1</codAccertamento><importo>100.00</importo></accertamento>` +
@@ -269,6 +270,16 @@ func TestImportaNoHeader(t *testing.T) {
 	}
 }
 
+// omitsRequiredOnFault lists the responses whose required elements MyPay
+// leaves out when it answers a fault (mypay-sil §2.6, §2.9–§2.15, §2.17).
+var omitsRequiredOnFault = map[string]bool{
+	"paaSILChiediEsitoCarrelloDovuti": true, "paaSILAutorizzaImportFlusso": true,
+	"paaSILChiediStatoImportFlusso": true, "paaSILPrenotaExportFlusso": true,
+	"paaSILPrenotaExportFlussoIncrementaleConRicevuta": true, "paaSILChiediStatoExportFlusso": true,
+	"paaSILPrenotaExportFlussoScaduti": true, "paaSILChiediStatoExportFlussoScaduti": true,
+	"paaSILChiediStoricoPagamenti": true,
+}
+
 func TestNotAvailable(t *testing.T) {
 	h := newHarness(t, "sqlite")
 	for _, op := range operations {
@@ -290,6 +301,24 @@ func TestNotAvailable(t *testing.T) {
 			}
 			if op.esito != (a.Esito == "KO") {
 				t.Errorf("esito %q (response has esito: %v)", a.Esito, op.esito)
+			}
+			// Some responses declare required elements after fault (uploadUrl,
+			// stato, requestToken, listaCarrelli, dateTo). MyPay omits them
+			// when it answers a fault, so gestionali are used to that, and
+			// Ponte does the same: for those the one schema complaint allowed
+			// is the missing element; every other response must validate.
+			if !omitsRequiredOnFault[op.name] {
+				validateBody(t, a.Body)
+				return
+			}
+			for _, schema := range []string{xsdtest.Path("pa-per-ente-types.xsd"), referenceSchema(t)} {
+				if schema == "" {
+					continue
+				}
+				err := xsdtest.Check(schema, a.Body)
+				if err == nil || !strings.Contains(err.Error(), "Missing child element(s)") || strings.Count(err.Error(), "validity error") != 1 {
+					t.Errorf("%s: want only the missing required element MyPay also omits, got %v", schema, err)
+				}
 			}
 		})
 	}
