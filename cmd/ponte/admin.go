@@ -146,6 +146,10 @@ func cmdEnte(ctx context.Context, env *cliEnv, args []string) error {
 					return err
 				}
 				es.Password = pw
+			} else {
+				// MyPay's rule: an ente without password accepts requests
+				// that send none. Legal, but rarely what an operator wants.
+				fmt.Fprintf(env.stderr, "warning: ente %s has no SIL password; set one with 'ponte ente set-password %s'\n", es.CodIpa, es.CodIpa)
 			}
 			s := &admin.Seed{Enti: []admin.EnteSeed{es}}
 			if err := admin.Validate(s); err != nil {

@@ -113,6 +113,14 @@ func TestServeDemoEndToEnd(t *testing.T) {
 			t.Errorf("journal bodies: password must be masked, response kept")
 		}
 		a.Close()
+
+		// Operators find it from the command line too.
+		if cfg.DatabaseURL == "" {
+			out, err := ponteCLI(t, cfg.DataDir, "", "journal", "search", "--ente", "ENTE_DEMO", "--iuv", r.IUV, "--bodies")
+			if err != nil || !strings.Contains(out, "paaSILImportaDovuto") || !strings.Contains(out, "LOAD-1") || strings.Contains(out, "demopass123") {
+				t.Errorf("ponte journal search: %v\n%s", err, out)
+			}
+		}
 	})
 }
 
