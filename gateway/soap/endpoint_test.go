@@ -453,3 +453,18 @@ func TestProjectWSDL(t *testing.T) {
 		t.Fatalf("xsd: status %d", rr.Code)
 	}
 }
+
+// The journal keeps the address the request came from: a forged
+// X-Forwarded-For or X-Real-IP header does not replace it.
+func TestJournalRemoteIgnoresForwardingHeaders(t *testing.T) {
+	rec := &memRecorder{}
+	srv := startServer(t, testConfig(), rec)
+	resp, _ := post(t, srv.URL+"/ws/pa/PagamentiTelematiciDovutiPagati", "text/xml", strings.NewReader(envelope("s2")),
+		map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Real-IP": "203.0.113.9"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if ev := rec.last(t); ev.Remote != "127.0.0.1" {
+		t.Fatalf("journaled remote %q, want the peer 127.0.0.1", ev.Remote)
+	}
+}

@@ -95,6 +95,9 @@ func NewEcho(cfg ServerConfig, log *slog.Logger) *echo.Echo {
 	e.HidePort = true
 	e.Server = NewHTTPServer(cfg, e)
 	e.HTTPErrorHandler = errorHandler(log)
+	// The journal records the peer address as connected: forwarding
+	// headers are caller-controlled and would let anyone write any address.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(recoverMiddleware(log))
 	return e
 }
