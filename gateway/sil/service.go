@@ -29,9 +29,12 @@ type Config struct {
 	Enti   gateway.EnteStore
 	Dovuti gateway.DovutoStore
 	IUV    gateway.IUVSequence
-	Auth   *auth.Verifier
-	Clock  gateway.Clock // default gateway.SystemClock
-	Logger *slog.Logger  // default slog.Default()
+	// IUVPool, when set, is the process's shared pool over IUV (the
+	// payment flow makes IUVs too); otherwise the service makes its own.
+	IUVPool *iuv.Pool
+	Auth    *auth.Verifier
+	Clock   gateway.Clock // default gateway.SystemClock
+	Logger  *slog.Logger  // default slog.Default()
 	// PublicURL is Ponte's external base URL (for the URLs MyPay returns,
 	// such as urlFileAvviso, once those features exist).
 	PublicURL string
@@ -49,7 +52,7 @@ type Service struct {
 	opts      Options
 
 	cache *lookupCache
-	iuvs  *iuvPool
+	iuvs  *iuv.Pool
 }
 
 // New checks the configuration and builds the service. It also compiles
@@ -77,6 +80,9 @@ func New(c Config) (*Service, error) {
 	if _, err := loadPayloadSchema(); err != nil {
 		return nil, err
 	}
+	if c.IUVPool == nil {
+		c.IUVPool = iuv.NewPool(c.IUV, o.IUVBlock)
+	}
 	return &Service{
 		enti:      c.Enti,
 		dovuti:    c.Dovuti,
@@ -86,7 +92,7 @@ func New(c Config) (*Service, error) {
 		publicURL: c.PublicURL,
 		opts:      o,
 		cache:     newLookupCache(o.CacheTTL, time.Now),
-		iuvs:      newIUVPool(c.IUV, o.IUVBlock),
+		iuvs:      c.IUVPool,
 	}, nil
 }
 

@@ -15,7 +15,7 @@ func TestIUVGenerationConcurrentNoDuplicates(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
 		const total, workers = 100_000, 16
 		ctx := context.Background()
-		pools := []*iuvPool{newIUVPool(h.db, 64), newIUVPool(h.db, 64)}
+		pools := []*iuv.Pool{iuv.NewPool(h.db, 64), iuv.NewPool(h.db, 64)}
 		results := make([][]string, workers)
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
