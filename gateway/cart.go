@@ -13,10 +13,13 @@ import (
 type Cart struct {
 	ID        int64
 	IDSession string // idSession / idSessionCarrello returned to the ente
-	Kind      CartKind
-	State     CartState
-	EnteID    int64  // the ente that called the SIL
-	CodIpa    string // its codIpaEnte
+	// Token names the cart in the citizen's landing URL: random and
+	// distinct from IDSession, which the ente keeps for its queries.
+	Token  string
+	Kind   CartKind
+	State  CartState
+	EnteID int64  // the ente that called the SIL
+	CodIpa string // its codIpaEnte
 	// ShowMyPay is SHORT (the citizen confirms on Ponte's page) or NONE
 	// (straight on to pagoPA).
 	ShowMyPay string
@@ -99,8 +102,13 @@ type Payment struct {
 	MessageID   string
 	RequestedAt time.Time // dataOraMessaggioRichiesta
 	Amount      Cents     // importoTotaleDaVersare
-	Items       []*Dovuto // the datiSingoloVersamento, in order
-	RPT         []byte
+	// Items are the datiSingoloVersamento, in order, all with the
+	// payment's IUV. An item with ID != 0 is an existing dovuto (an avviso
+	// paid through paaSILVerificaAvviso); the others exist only as items
+	// of this payment. Either way their IUDs are registered for the ente
+	// when the cart is prepared, and stay so.
+	Items []*Dovuto
+	RPT   []byte
 	// Receipt holds the RT that decided the payment: the last positive
 	// one, or the last one if none is positive.
 	Receipt   *Receipt
@@ -162,20 +170,23 @@ type CartStore interface {
 	// FindPayment returns the payment (with its cart ID, items and
 	// receipt) of (dominio, IUV, CCP); ErrNotFound when there is none.
 	FindPayment(ctx context.Context, dominio, iuv, ccp string) (*Payment, error)
+	// FindCartByToken is FindCart by the landing token.
+	FindCartByToken(ctx context.Context, token string) (*Cart, error)
 	// PrepareCart records, while the cart is still PREDISPOSTO, what was
 	// decided just before sending it: each payment's IUV, CCP, message ID,
-	// time, RPT, and the cart's e-mail and IDCarrello; the items become
-	// dovuti in state DovutoIniziato (IUD uniqueness enforced: a duplicate
-	// gives *Error CodeIUDDuplicato). ErrConflict if the cart left
-	// PREDISPOSTO meanwhile.
+	// time and RPT, and the cart's e-mail and IDCarrello. It registers the
+	// items' IUDs for their ente (a duplicate gives *Error
+	// CodeIUDDuplicato, nothing written) and moves existing dovuti to
+	// DovutoIniziato (ErrConflict if one is no longer payable, or if the
+	// cart left PREDISPOSTO meanwhile).
 	PrepareCart(ctx context.Context, c *Cart) error
 	// MarkCartSent moves a prepared cart to PAGAM_IN_CORSO and its payments
 	// to PaymentSent, recording the node's URL and session.
 	MarkCartSent(ctx context.Context, cartID int64, nodeURL, nodeSession string) error
 	// MarkCartFailed ends a cart that could not start: state (ABORT,
 	// SCADUTO or IMPOSSIBILE_INVIARE_RP), the reason, its payments
-	// PaymentRefused, and its dovuti released (those of an avviso become
-	// payable again; the others are annulled, their IUD staying used).
+	// PaymentRefused; existing dovuti it had started become payable again
+	// (DovutoDaPagare); registered IUDs stay used.
 	MarkCartFailed(ctx context.Context, cartID int64, state CartState, reason string) error
 	// FindPayments returns every payment of the dominio with that IUV,
 	// oldest first (a debt may be attempted several times, with new CCPs).
@@ -184,8 +195,9 @@ type CartStore interface {
 	// ente's dovuto with that IUD, oldest first.
 	FindPaymentsByIUD(ctx context.Context, enteID int64, iud string) ([]*Payment, error)
 	// RecordRT stores rt for the payment in one transaction with every
-	// state it moves: the payment, its dovuti, and the cart once all its
-	// payments have an RT. The same RT again is RTDuplicate (nothing
+	// state it moves: the payment, its existing dovuti (COMPLETATO when
+	// paid, payable again when not), and the cart once all its payments
+	// have an RT (PAGATO, NON_PAGATO, PARZ_PAGATO, DECORR_TERM…). The same RT again is RTDuplicate (nothing
 	// written); a positive RT after a negative one supersedes it; any RT
 	// after a positive one is stored but RTSuperseded.
 	RecordRT(ctx context.Context, paymentID int64, rt *Receipt) (RTOutcome, error)

@@ -121,7 +121,9 @@ type DovutoStore interface {
 	AnnulDovuto(ctx context.Context, enteID int64, iud string) error
 	FindDovutoByIUD(ctx context.Context, enteID int64, iud string) (*Dovuto, error)
 	FindDovutoByIUV(ctx context.Context, enteID int64, iuv string) (*Dovuto, error)
-	// IUDUsed reports whether iud was ever used by the ente (any state).
+	// IUDUsed reports whether iud was ever used by the ente: by a dovuto
+	// in any state, or by an item of a prepared cart (PAA_IUD_DUPLICATO of
+	// paaSILInviaDovuti).
 	IUDUsed(ctx context.Context, enteID int64, iud string) (bool, error)
 }
 
