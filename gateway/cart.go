@@ -172,6 +172,9 @@ type CartStore interface {
 	FindPayment(ctx context.Context, dominio, iuv, ccp string) (*Payment, error)
 	// FindCartByToken is FindCart by the landing token.
 	FindCartByToken(ctx context.Context, token string) (*Cart, error)
+	// FindCartByNodeSession is FindCart by the idSession the node gave
+	// (the browser comes back from the node with it).
+	FindCartByNodeSession(ctx context.Context, nodeSession string) (*Cart, error)
 	// PrepareCart records, while the cart is still PREDISPOSTO, what was
 	// decided just before sending it: each payment's IUV, CCP, message ID,
 	// time and RPT, and the cart's e-mail and IDCarrello. It registers the
