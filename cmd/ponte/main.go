@@ -22,6 +22,7 @@ Usage:
                                    manage the ente registry
   ponte seed FILE [flags]          apply a YAML ente registry file
   ponte journal search|purge ...   read or purge the giornale degli eventi
+  ponte sim --demo|--registry FILE run the pagoPA node simulator on its own
 
 Run 'ponte COMMAND -h' for the flags of a command. Every flag also has a
 PONTE_* environment variable, shown in its help.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSeed(ctx, env, args[1:])
 	case "journal":
 		return cmdJournal(ctx, env, args[1:])
+	case "sim":
+		return cmdSim(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

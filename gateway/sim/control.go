@@ -16,18 +16,29 @@ import (
 const maxAPIBody = 64 << 10
 
 // Mount serves NodoPerPa at soapPath (DefaultSOAPPath when empty), wrapped
-// by the injected outage and delay, and the JSON control API under
-// APIPrefix:
+// by the injected outage and delay, the WISP-like page at WISPPath
+// (GET ?idSession=…; its form POSTs idSession, azione=paga|annulla and
+// esito=ok|rifiutato to the same path and is redirected, 302, to the
+// station's redirect URL) and the JSON control API under APIPrefix:
 //
-//	GET  /sim/api/stats                    Stats
+//	GET  /sim/api/stats                    Stats (delivery counters included)
 //	GET  /sim/api/sessions/{id}            SessionInfo
 //	POST /sim/api/sessions/{id}/pay        {"esito":"OK"|"KO","psp":"…"} → SessionInfo
 //	POST /sim/api/sessions/{id}/cancel     → SessionInfo
+//	POST /sim/api/sessions/{id}/delivery   {"mode":"…"} → SessionInfo (session still open)
+//	POST /sim/api/sessions/{id}/resend     → {"resent":[Receipt…]} (current RTs again)
+//	GET  /sim/api/delivery                 GlobalDelivery
+//	POST /sim/api/delivery                 {"mode":"…","count":n} → GlobalDelivery
 //	GET  /sim/api/faults                   Faults
 //	POST /sim/api/faults                   Faults (replaces; {} clears)
 //
+// Delivery modes (DeliveryMode): normal, never, twice,
+// negative-then-positive, wrong, wrong-iuv. A session's own mode wins over
+// the global one; a global mode with count n applies to the next n
+// sessions completed, then normal returns.
+//
 // Errors are {"error": "…"} with 400, 404 (unknown session) or 409
-// (session already closed).
+// (session already closed, or no RT to resend).
 func (n *Node) Mount(e *echo.Echo, soapPath string) {
 	if soapPath == "" {
 		soapPath = DefaultSOAPPath
@@ -35,6 +46,7 @@ func (n *Node) Mount(e *echo.Echo, soapPath string) {
 	ep := soap.NewEndpoint("NODO-SIM", n.cfg.Server, n.cfg.Recorder, n.cfg.Log)
 	n.Register(ep)
 	e.POST(soapPath, n.injecting(ep.ServeSOAP))
+	n.mountWISP(e)
 
 	g := e.Group(APIPrefix)
 	g.GET("/stats", func(c echo.Context) error { return c.JSON(http.StatusOK, n.Stats()) })
@@ -80,6 +92,37 @@ func (n *Node) Mount(e *echo.Echo, soapPath string) {
 		}
 		return c.JSON(http.StatusOK, si)
 	})
+	g.POST("/sessions/:id/delivery", func(c echo.Context) error {
+		var req struct {
+			Mode string `json:"mode"`
+		}
+		if err := readJSON(c, &req); err != nil {
+			return apiError(c, err)
+		}
+		if err := n.SetSessionDeliveryMode(c.Param("id"), DeliveryMode(req.Mode)); err != nil {
+			return apiError(c, err)
+		}
+		si, _ := n.Session(c.Param("id"))
+		return c.JSON(http.StatusOK, si)
+	})
+	g.POST("/sessions/:id/resend", func(c echo.Context) error {
+		rs, err := n.Resend(c.Param("id"))
+		if err != nil {
+			return apiError(c, err)
+		}
+		return c.JSON(http.StatusOK, map[string][]Receipt{"resent": rs})
+	})
+	g.GET("/delivery", func(c echo.Context) error { return c.JSON(http.StatusOK, n.DeliveryMode()) })
+	g.POST("/delivery", func(c echo.Context) error {
+		var req GlobalDelivery
+		if err := readJSON(c, &req); err != nil {
+			return apiError(c, err)
+		}
+		if err := n.SetDeliveryMode(req.Mode, req.Count); err != nil {
+			return apiError(c, err)
+		}
+		return c.JSON(http.StatusOK, n.DeliveryMode())
+	})
 	g.GET("/faults", func(c echo.Context) error { return c.JSON(http.StatusOK, n.Faults()) })
 	g.POST("/faults", func(c echo.Context) error {
 		var f Faults
@@ -119,7 +162,7 @@ func apiError(c echo.Context, err error) error {
 		code = http.StatusBadRequest
 	case errors.Is(err, ErrUnknownSession), errors.Is(err, ErrUnknownRPT):
 		code = http.StatusNotFound
-	case errors.Is(err, ErrSessionClosed):
+	case errors.Is(err, ErrSessionClosed), errors.Is(err, ErrNoRT):
 		code = http.StatusConflict
 	}
 	return c.JSON(code, map[string]string{"error": err.Error()})

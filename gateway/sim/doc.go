@@ -4,14 +4,29 @@
 // nodoChiediListaPendentiRPT, with the node's checks and PPT_* faults in the
 // node's order (syntax, caller, counterpart, duplicates, semantics).
 //
-// Accepted payments wait in memory for a person (the WISP-like page) or a
-// test (the control API under /sim/api/) to pay or cancel them; completing
-// a session makes RTs through a ReceiptMaker and hands them to an RTSink,
-// the seam where delivery with paaInviaRT plugs in.
+// Accepted payments wait in memory for a person (the WISP-like page at
+// WISPPath) or a test (the control API under /sim/api/, see Mount) to pay
+// or cancel them; the browser is then sent back to the station's redirect
+// URL with [idDominio], idSession and esito (OK or ERROR). Completing a
+// session makes one RT per RPT through a ReceiptMaker (RPTReceipts, i.e.
+// gateway/rpt, by default) and hands them to an RTSink.
+//
+// The Deliverer is the RTSink that sends them to the station's PaPerNodo
+// URL with paaInviaRT, classifies the ente's answer as the legacy node does
+// (OK: RT_ACCETTATA_PA; KO with a fault: RT_RIFIUTATA_PA, final; timeout or
+// malformed answer: RT_ESITO_SCONOSCIUTO_PA; connection error:
+// RT_ERRORE_INVIO_A_PA; the last two retried per RetryPolicy) and counts
+// every attempt in Stats. Delivery modes (DeliveryMode) make the node
+// misbehave on purpose for the ente's tests: RT never sent, sent twice,
+// negative then positive, not matching its RPT; Resend sends a stored RT
+// again.
 //
 // Every business error is an HTTP 200 answer with esito KO and a faultBean
 // whose id is NodoDeiPagamentiSPC, as the node does; SOAP faults are only
 // sent for envelopes that are not SOAP at all.
+//
+// DemoRegistry is the registry of Ponte's demo ente; LoadRegistry reads a
+// registry from YAML (`ponte sim --registry`).
 package sim
 
 // DefaultSOAPPath is where Mount serves NodoPerPa unless told otherwise.

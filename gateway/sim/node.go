@@ -38,12 +38,16 @@ type Node struct {
 	order    []string          // sessions, oldest first, for eviction
 	stats    Stats
 	faults   Faults
+	delivery GlobalDelivery
 }
 
 // New builds a node from its registry. rm makes the RTs of completed
-// payments; it may be nil only if Pay and Cancel are never called.
+// payments; nil means RPTReceipts.
 func New(cfg Config, rm ReceiptMaker) (*Node, error) {
 	cfg = cfg.withDefaults()
+	if rm == nil {
+		rm = RPTReceipts{}
+	}
 	reg, err := newRegistry(cfg)
 	if err != nil {
 		return nil, err
@@ -84,10 +88,16 @@ type Stats struct {
 	RTsGenerated      int            `json:"rtsGenerated"`
 	RefusedDown       int            `json:"refusedDown"` // HTTP 503 while down
 	Evicted           int            `json:"evicted"`     // sessions forgotten past MaxRPTs
+	Resent            int            `json:"resent"`      // RTs handed to the sink again by Resend
+
+	// RT delivery to the ente (paaInviaRT), counted by the Deliverer.
+	Delivery   DeliveryStats            `json:"delivery"`
+	Deliveries map[string]DeliveryStats `json:"deliveries"` // per "dominio/IUV/CCP"
 }
 
 func (s *Stats) init() {
 	s.Calls, s.Faults, s.Received = map[string]int{}, map[string]int{}, map[string]int{}
+	s.Deliveries = map[string]DeliveryStats{}
 }
 
 func (s Stats) clone() Stats {
@@ -101,6 +111,9 @@ func (s Stats) clone() Stats {
 	}
 	for k, v := range s.Received {
 		c.Received[k] = v
+	}
+	for k, v := range s.Deliveries {
+		c.Deliveries[k] = v
 	}
 	return c
 }
@@ -199,11 +212,14 @@ type SessionInfo struct {
 	ReturnURL         string    `json:"returnUrl,omitempty"` // where the browser goes back
 	Created           time.Time `json:"created"`
 	RPTs              []RPTInfo `json:"rpts"`
+	// Delivery is the mode of the session's RTs: set by
+	// SetSessionDeliveryMode while open, the one applied once completed.
+	Delivery DeliveryMode `json:"delivery,omitempty"`
 }
 
 func (n *Node) infoLocked(s *session) SessionInfo {
 	si := SessionInfo{ID: s.id, URL: s.url, Carrello: s.carrello, Dominio: s.dominio, Stazione: s.stazione,
-		MultiBeneficiario: s.multi, Status: s.status, ReturnURL: s.returnURL, Created: s.created}
+		MultiBeneficiario: s.multi, Status: s.status, ReturnURL: s.returnURL, Created: s.created, Delivery: s.mode}
 	switch s.status {
 	case SessionPaid:
 		si.Esito = "OK"
@@ -275,9 +291,6 @@ func (n *Node) Cancel(idSession string) (SessionInfo, error) {
 }
 
 func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) {
-	if n.rm == nil {
-		return SessionInfo{}, errors.New("sim: no ReceiptMaker configured")
-	}
 	n.mu.Lock()
 	s := n.sessions[id]
 	if s == nil {
@@ -289,6 +302,7 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 		return SessionInfo{}, ErrSessionClosed
 	}
 	s.closing = true
+	mode := n.modeForLocked(s)
 	type job struct {
 		key RPTKey
 		rpt []byte
@@ -310,6 +324,13 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 
 	now := n.now()
 	rts := make([][]byte, len(jobs))
+	extra := make([][]byte, len(jobs)) // negative-first or wrong RTs
+	undo := func(err error) (SessionInfo, error) {
+		n.mu.Lock()
+		s.closing = false
+		n.mu.Unlock()
+		return SessionInfo{}, err
+	}
 	for i, j := range jobs {
 		j.o.When = now
 		if j.o.PSPName == "" {
@@ -334,12 +355,21 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 		}
 		rt, err := n.rm.MakeRT(j.rpt, j.o)
 		if err != nil {
-			n.mu.Lock()
-			s.closing = false
-			n.mu.Unlock()
-			return SessionInfo{}, fmt.Errorf("sim: making RT for %s: %w", j.key, err)
+			return undo(fmt.Errorf("sim: making RT for %s: %w", j.key, err))
 		}
 		rts[i] = rt
+		switch {
+		case mode == DeliverNegativeThenPositive && j.o.Paid() && !cancel:
+			neg := j.o
+			neg.Code, neg.IUR, neg.Reason = "1", "0", "Annullato da WISP"
+			if extra[i], err = n.rm.MakeRT(j.rpt, neg); err != nil {
+				return undo(fmt.Errorf("sim: making negative RT for %s: %w", j.key, err))
+			}
+		case mode == DeliverWrong || mode == DeliverWrongIUV:
+			if extra[i], err = wrongRT(rt, mode); err != nil {
+				return undo(err)
+			}
+		}
 	}
 
 	n.mu.Lock()
@@ -348,6 +378,7 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 		return SessionInfo{}, ErrUnknownSession
 	}
 	s.closing = false
+	s.mode = mode
 	switch {
 	case cancel:
 		s.status = SessionCancelled
@@ -360,11 +391,18 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 		n.stats.Failed++
 	}
 	s.returnURL = n.returnURL(s)
-	var out []Receipt
+	var first, out []Receipt
 	for i, j := range jobs {
 		r := n.rpts[j.key]
 		if r == nil {
 			continue
+		}
+		if extra[i] != nil && mode == DeliverNegativeThenPositive {
+			r.rts = append(r.rts, extra[i])
+			n.stats.RTsGenerated++
+			rc := n.receiptLocked(s, r)
+			rc.Paid, rc.Kind = false, KindNegativeFirst
+			first = append(first, rc)
 		}
 		if cancel {
 			r.move(now, RPTAnnullataWISP, "pagamento annullato dall'utente su WISP")
@@ -377,17 +415,38 @@ func (n *Node) complete(id string, o Outcome, cancel bool) (SessionInfo, error) 
 		}
 		r.rts = append(r.rts, rts[i])
 		n.stats.RTsGenerated++
-		out = append(out, n.receiptLocked(s, r))
+		rc := n.receiptLocked(s, r)
+		switch {
+		case mode == DeliverTwice:
+			dup := rc
+			dup.Kind = KindDuplicate
+			out = append(out, rc, dup)
+		case extra[i] != nil && mode != DeliverNegativeThenPositive:
+			rc.RT, rc.Kind = extra[i], KindWrong
+			out = append(out, rc)
+		default:
+			out = append(out, rc)
+		}
 	}
+	if mode == DeliverNever {
+		out = nil
+	}
+	out = append(first, out...)
 	info := n.infoLocked(s)
 	sink := n.sink
 	n.mu.Unlock()
-	if sink != nil {
-		for _, rc := range out {
-			sink.RTGenerated(context.Background(), rc)
-		}
-	}
+	n.hand(sink, out)
 	return info, nil
+}
+
+// hand gives receipts to the sink, outside the lock, in order.
+func (n *Node) hand(sink RTSink, out []Receipt) {
+	if sink == nil {
+		return
+	}
+	for _, rc := range out {
+		sink.RTGenerated(context.Background(), rc)
+	}
 }
 
 // returnURL is where the browser goes back: the station's redirect URL with
@@ -425,11 +484,10 @@ func (n *Node) AddRT(k RPTKey, rt []byte) error {
 	r.move(n.now(), RTAccettataNodo, "RT aggiuntiva")
 	n.stats.RTsGenerated++
 	rc := n.receiptLocked(s, r)
+	rc.Paid, rc.Kind = rtPaid(rt), KindAdded
 	sink := n.sink
 	n.mu.Unlock()
-	if sink != nil {
-		sink.RTGenerated(context.Background(), rc)
-	}
+	n.hand(sink, []Receipt{rc})
 	return nil
 }
 

@@ -43,6 +43,9 @@ type Receipt struct {
 	URL  string `json:"url"`
 	Paid bool   `json:"paid"`
 	RT   []byte `json:"rt"`
+	// Kind is "" for the RT of a completed session, or one of the Kind*
+	// constants for the extra sends of a delivery mode, Resend and AddRT.
+	Kind string `json:"kind,omitempty"`
 }
 
 // RTSink is told of every RT the node makes, after the node's state

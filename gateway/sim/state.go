@@ -103,4 +103,5 @@ type session struct {
 	status    string
 	closing   bool
 	returnURL string
+	mode      DeliveryMode // set by SetSessionDeliveryMode or at completion
 }
