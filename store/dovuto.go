@@ -230,15 +230,17 @@ func (db *DB) FindDovutoByIUV(ctx context.Context, enteID int64, iuv string) (*g
 	return d, err
 }
 
-const iudUsedSQL = `SELECT EXISTS (SELECT 1 FROM dovuto WHERE ente_id = ? AND iud = ?)`
+const iudUsedSQL = `SELECT EXISTS (SELECT 1 FROM dovuto WHERE ente_id = ? AND iud = ?)
+	OR EXISTS (SELECT 1 FROM payment_item WHERE ente_id = ? AND iud = ? AND registered)`
 
-// IUDUsed implements gateway.DovutoStore; annulled dovuti count.
+// IUDUsed implements gateway.DovutoStore; annulled dovuti count, and so
+// do the items of every prepared cart, however it ended.
 func (db *DB) IUDUsed(ctx context.Context, enteID int64, iud string) (bool, error) {
 	st, err := db.readStmt(ctx, iudUsedSQL)
 	if err != nil {
 		return false, err
 	}
 	var used bool
-	err = st.QueryRowContext(ctx, enteID, iud).Scan(&used)
+	err = st.QueryRowContext(ctx, enteID, iud, enteID, iud).Scan(&used)
 	return used, err
 }

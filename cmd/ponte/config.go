@@ -35,6 +35,17 @@ type Config struct {
 
 	DBMaxConns int // PONTE_DB_MAX_CONNS (PostgreSQL pool)
 
+	// NodeURL is the pagoPA node's NodoPerPa endpoint; empty in --demo
+	// means the embedded simulator.
+	NodeURL             string        // PONTE_NODE_URL
+	NodeSubscriptionKey string        // PONTE_NODE_SUBSCRIPTION_KEY (Ocp-Apim-Subscription-Key)
+	NodeClientCert      string        // PONTE_NODE_CLIENT_CERT: PEM certificate for mTLS
+	NodeClientKey       string        // PONTE_NODE_CLIENT_KEY: its PEM key
+	NodeTimeout         time.Duration // PONTE_NODE_TIMEOUT: deadline of nodoInviaRPT / nodoInviaCarrelloRPT
+	// CartSecret is the intermediary's secret of MyPay's multi-ente cart
+	// hash (pa.identificativoIntermediarioPAPassword).
+	CartSecret string // PONTE_CART_SECRET
+
 	JournalBodyCap   int           // PONTE_JOURNAL_BODY_CAP: bytes of each body kept
 	JournalRetention time.Duration // PONTE_JOURNAL_RETENTION
 
@@ -62,6 +73,7 @@ func DefaultConfig() Config {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		DBMaxConns:        32,
+		NodeTimeout:       20 * time.Second,
 		JournalBodyCap:    64 << 10,
 		JournalRetention:  90 * 24 * time.Hour,
 		PasswordCacheTTL:  5 * time.Minute,
@@ -122,6 +134,12 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	str(&c.DataDir, "data-dir", "PONTE_DATA_DIR", "directory of the SQLite file and local state")
 	str(&c.SeedFile, "seed", "PONTE_SEED_FILE", "YAML ente registry applied at start")
 	boolean(&c.Demo, "demo", "PONTE_DEMO", "seed the demo ente ENTE_DEMO")
+	str(&c.NodeURL, "node-url", "PONTE_NODE_URL", "pagoPA node NodoPerPa endpoint (empty with --demo: the embedded simulator)")
+	str(&c.NodeSubscriptionKey, "node-subscription-key", "PONTE_NODE_SUBSCRIPTION_KEY", "Ocp-Apim-Subscription-Key sent to the node")
+	str(&c.NodeClientCert, "node-client-cert", "PONTE_NODE_CLIENT_CERT", "PEM client certificate for mTLS with the node")
+	str(&c.NodeClientKey, "node-client-key", "PONTE_NODE_CLIENT_KEY", "PEM key of the client certificate")
+	dur(&c.NodeTimeout, "node-timeout", "PONTE_NODE_TIMEOUT", "deadline of sending RPTs to the node")
+	str(&c.CartSecret, "cart-secret", "PONTE_CART_SECRET", "intermediary secret of the multi-ente cart hash")
 	str(&c.LogLevel, "log-level", "PONTE_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "PONTE_LOG_FORMAT", "text or json")
 	num(&c.MaxBodyBytes, "max-body-bytes", "PONTE_MAX_BODY_BYTES", "largest SOAP request accepted")
@@ -194,6 +212,17 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.Parse("2006-01-02", c.IUV15Limit); err != nil {
 		bad("PONTE_IUV15_LIMIT", "%q is not yyyy-mm-dd", c.IUV15Limit)
+	}
+	if c.NodeURL != "" {
+		if u, err := url.Parse(c.NodeURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("PONTE_NODE_URL", "%q must be an http(s) URL", c.NodeURL)
+		}
+	}
+	if (c.NodeClientCert == "") != (c.NodeClientKey == "") {
+		bad("PONTE_NODE_CLIENT_CERT", "and PONTE_NODE_CLIENT_KEY go together")
+	}
+	if c.NodeTimeout <= 0 {
+		bad("PONTE_NODE_TIMEOUT", "must be positive")
 	}
 	if c.PprofListen != "" {
 		if host, _, err := net.SplitHostPort(c.PprofListen); err != nil || !net.ParseIP(host).IsLoopback() {

@@ -26,11 +26,30 @@ const maxHashDocumento = 72
 // datiSingoloVersamento, not yet stored and without IUV, or the first fault.
 // showMyPay is the request's value ("" means SHORT).
 func (s *Service) ValidateDovuti(ctx context.Context, ente *gateway.Ente, payload []byte, showMyPay string) ([]*gateway.Dovuto, *gateway.Error) {
-	return s.validateDovuti(ctx, opInviaDovuti, ente, payload, showMyPay)
+	return s.validateDovuti(ctx, ente, payload, showMyPay, inviaRules(ente.CodIpa))
 }
 
-func (s *Service) validateDovuti(ctx context.Context, op string, ente *gateway.Ente, payload []byte, showMyPay string) ([]*gateway.Dovuto, *gateway.Error) {
-	doc, gerr := s.decodeDovuti(payload, op, ente.CodIpa)
+// dovutiRules is what differs between the ladder of paaSILInviaDovuti and
+// the one MyPay runs on each elementoListaDovuti of
+// paaSILInviaCarrelloDovuti.
+type dovutiRules struct {
+	op     string
+	codIpa string // the caller's codIpaEnte, named in the XML fault description
+	flusso string // the items' IUF after "_<codIpa>"
+	// seen holds the IUDs met so far in the request, per ente ID; nil skips
+	// the "duplicato in input" check.
+	seen map[int64]map[string]bool
+	// usedText is the faultString of an IUD already used; MyPay spells it
+	// differently in the two operations.
+	usedText string
+}
+
+func inviaRules(codIpa string) *dovutiRules {
+	return &dovutiRules{op: opInviaDovuti, codIpa: codIpa, flusso: "_ESTERNO-ANONIMO", usedText: "IUD [%s] già inviato"}
+}
+
+func (s *Service) validateDovuti(ctx context.Context, ente *gateway.Ente, payload []byte, showMyPay string, r *dovutiRules) ([]*gateway.Dovuto, *gateway.Error) {
+	doc, gerr := s.decodeDovuti(payload, r.op, r.codIpa)
 	if gerr != nil {
 		return nil, gerr
 	}
@@ -75,7 +94,7 @@ func (s *Service) validateDovuti(ctx context.Context, op string, ente *gateway.E
 	}
 
 	for _, it := range doc.Items {
-		if gerr := s.checkDovutoItem(ctx, ente, &it, tipi[it.TipoDovuto]); gerr != nil {
+		if gerr := s.checkItem(ctx, ente, &it, tipi[it.TipoDovuto], r); gerr != nil {
 			return nil, gerr
 		}
 	}
@@ -106,7 +125,8 @@ func (s *Service) validateDovuti(ctx context.Context, op string, ente *gateway.E
 				Type: p.Type, ID: p.ID, Name: p.Name, Address: p.Address, Civic: p.Civic,
 				CAP: p.CAP, Locality: p.Locality, Province: p.Province, Nation: p.Nation, Email: p.Email,
 			},
-			Flusso: "_" + ente.CodIpa + "_ESTERNO-ANONIMO",
+			State:  gateway.DovutoPredisposto,
+			Flusso: "_" + ente.CodIpa + r.flusso,
 		})
 	}
 	return out, nil
@@ -115,15 +135,28 @@ func (s *Service) validateDovuti(ctx context.Context, op string, ente *gateway.E
 // checkDovutoItem is step 8 for one datiSingoloVersamento; t is its tipo
 // (nil when unknown).
 func (s *Service) checkDovutoItem(ctx context.Context, ente *gateway.Ente, it *dovutoItem, t *gateway.TipoDovuto) *gateway.Error {
+	return s.checkItem(ctx, ente, it, t, inviaRules(ente.CodIpa))
+}
+
+func (s *Service) checkItem(ctx context.Context, ente *gateway.Ente, it *dovutoItem, t *gateway.TipoDovuto, r *dovutiRules) *gateway.Error {
 	if !validIUD(it.IUD) {
 		return gateway.Errorf(gateway.CodeIUDNonValido, "IdentificativoUnivocoDovuto non valido [%s]", it.IUD)
+	}
+	if r.seen != nil {
+		if r.seen[ente.ID][it.IUD] {
+			return gateway.Errorf(gateway.CodeIUDDuplicato, "IUD [%s] duplicato in input per ente", it.IUD)
+		}
+		if r.seen[ente.ID] == nil {
+			r.seen[ente.ID] = map[string]bool{}
+		}
+		r.seen[ente.ID][it.IUD] = true
 	}
 	used, err := s.dovuti.IUDUsed(ctx, ente.ID, it.IUD)
 	if err != nil {
 		return systemError(err)
 	}
 	if used {
-		return gateway.Errorf(gateway.CodeIUDDuplicato, "IUD [%s] già inviato", it.IUD)
+		return gateway.Errorf(gateway.CodeIUDDuplicato, r.usedText, it.IUD)
 	}
 	if t == nil {
 		return gateway.Errorf(gateway.CodeTipoDovutoNonValido, "identificativoTipoDovuto [%s] non valido", it.TipoDovuto)

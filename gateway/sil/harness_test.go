@@ -32,6 +32,8 @@ const (
 	testCodIpa   = "c_x000"
 	testInserito = "c_ins000"
 	testPassword = "segreta123"
+	// testCartSecret is the intermediary secret of the cart hash.
+	testCartSecret = "segreto-intermediario"
 )
 
 // testNow is the fixed clock of every test: 15 June 2025, 10:00 in Rome.
@@ -109,9 +111,13 @@ func newHarness(t testing.TB, dialect string) *harness {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	// The CartStore of *store.DB is being written: the payment operations
+	// are wired (and their tests run) once the store has it.
+	carts, _ := any(db).(gateway.CartStore)
 	h.svc, err = New(Config{
 		Enti: db, Dovuti: db, IUV: db, Auth: auth.NewVerifier(time.Minute, nil),
 		Clock: gateway.FixedClock{T: testNow}, Logger: log, PublicURL: "https://ponte.example.org",
+		Carts: carts, CartSecret: testCartSecret,
 		Options: Options{CacheTTL: -1}, // tests change rows between requests
 	})
 	if err != nil {

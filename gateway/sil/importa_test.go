@@ -2,11 +2,13 @@ package sil
 
 import (
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
+	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
@@ -282,6 +284,22 @@ var omitsRequiredOnFault = map[string]bool{
 
 func TestNotAvailable(t *testing.T) {
 	h := newHarness(t, "sqlite")
+	if h.svc.carts != nil {
+		// With a CartStore the payment operations are live: none of them
+		// answers "non è ancora disponibile".
+		for _, op := range paymentOps {
+			a := h.post(t, chiediEnv(op, testCodIpa, "x", ""))
+			if a.Fault != nil && strings.Contains(a.Fault.FaultString, "non è ancora disponibile") {
+				t.Errorf("%s not available with Carts set", op)
+			}
+		}
+	}
+	// Without one they are not available, like the operations still to come.
+	h.svc.carts = nil
+	h.ep = soap.NewEndpoint("SIL", soap.DefaultServerConfig(), nil, h.svc.log)
+	h.svc.Register(h.ep)
+	h.srv = httptest.NewServer(h.ep)
+	t.Cleanup(h.srv.Close)
 	for _, op := range operations {
 		if op.name == opImporta {
 			continue

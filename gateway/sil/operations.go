@@ -47,10 +47,19 @@ var operations = []operation{
 }
 
 // Register routes every SIL operation to ep: the implemented ones to their
-// handlers, the others to notAvailable.
+// handlers, the others to notAvailable. The payment operations need a
+// CartStore: without one they stay not available.
 func (s *Service) Register(ep *soap.Endpoint) {
 	impl := map[string]soap.Handler{
 		opImporta: s.handleImporta,
+	}
+	if s.carts != nil {
+		impl[opInviaDovuti] = s.handleInviaDovuti
+		impl[opInviaCarrello] = s.handleInviaCarrello
+		impl[opVerificaAvviso] = s.handleVerificaAvviso
+		impl[opChiediPagati] = s.handleChiediPagati
+		impl[opChiediPagatiConRicevuta] = s.handleChiediPagatiConRicevuta
+		impl[opChiediEsitoCarrello] = s.handleChiediEsitoCarrello
 	}
 	for _, op := range operations {
 		h := impl[op.name]

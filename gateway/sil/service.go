@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
@@ -22,6 +23,9 @@ type Options struct {
 	// IUVBlock is how many IUV progressivi are reserved per store round
 	// trip (default 64).
 	IUVBlock int64
+	// CartTTL is how long a cart may wait for the citizen before it is
+	// sent to the node (MyPay's basket time to live, default 1 h).
+	CartTTL time.Duration
 }
 
 // Config holds the service's dependencies.
@@ -35,10 +39,20 @@ type Config struct {
 	Auth    *auth.Verifier
 	Clock   gateway.Clock // default gateway.SystemClock
 	Logger  *slog.Logger  // default slog.Default()
-	// PublicURL is Ponte's external base URL (for the URLs MyPay returns,
-	// such as urlFileAvviso, once those features exist).
+	// PublicURL is Ponte's external base URL: the landing URL the payment
+	// operations return is {PublicURL}/public/landing/inviaDovuti?id=….
 	PublicURL string
-	Options   Options
+	// Carts keeps the carts of the payment operations (paaSILInviaDovuti,
+	// paaSILInviaCarrelloDovuti, paaSILVerificaAvviso, paaSILChiediPagati,
+	// paaSILChiediPagatiConRicevuta, paaSILChiediEsitoCarrelloDovuti).
+	// Without it those six answer "non è ancora disponibile".
+	Carts gateway.CartStore
+	// CartSecret is the intermediary's shared secret behind the
+	// elementoListaDovuti hash of paaSILInviaCarrelloDovuti (MyPay's
+	// pa.identificativoIntermediarioPAPassword). Empty refuses every hash
+	// but the one computed with the empty secret.
+	CartSecret string
+	Options    Options
 }
 
 // Service implements the SIL operations.
@@ -50,6 +64,9 @@ type Service struct {
 	log       *slog.Logger
 	publicURL string
 	opts      Options
+
+	carts      gateway.CartStore
+	cartSecret string
 
 	cache *lookupCache
 	iuvs  *iuv.Pool
@@ -77,6 +94,9 @@ func New(c Config) (*Service, error) {
 	if o.IUVBlock <= 0 {
 		o.IUVBlock = 64
 	}
+	if o.CartTTL <= 0 {
+		o.CartTTL = time.Hour
+	}
 	if _, err := loadPayloadSchema(); err != nil {
 		return nil, err
 	}
@@ -84,15 +104,17 @@ func New(c Config) (*Service, error) {
 		c.IUVPool = iuv.NewPool(c.IUV, o.IUVBlock)
 	}
 	return &Service{
-		enti:      c.Enti,
-		dovuti:    c.Dovuti,
-		auth:      c.Auth,
-		clock:     c.Clock,
-		log:       c.Logger,
-		publicURL: c.PublicURL,
-		opts:      o,
-		cache:     newLookupCache(o.CacheTTL, time.Now),
-		iuvs:      c.IUVPool,
+		enti:       c.Enti,
+		dovuti:     c.Dovuti,
+		auth:       c.Auth,
+		clock:      c.Clock,
+		log:        c.Logger,
+		publicURL:  strings.TrimRight(c.PublicURL, "/"),
+		opts:       o,
+		carts:      c.Carts,
+		cartSecret: c.CartSecret,
+		cache:      newLookupCache(o.CacheTTL, time.Now),
+		iuvs:       c.IUVPool,
 	}, nil
 }
 
