@@ -41,7 +41,7 @@ func TestSILRouteHostileInput(t *testing.T) {
 		`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x>&xxe;</x></soapenv:Body></soapenv:Envelope>`
 	for _, tc := range []struct {
 		name, path, ctype, body string
-		faultcode, mustNot     string
+		faultcode, mustNot      string
 	}{
 		{"oversized body", SILPath, "text/xml", strings.Replace(valid, "<password>", "<password>"+strings.Repeat("x", 100<<10), 1), "Client", ""},
 		{"DOCTYPE with entities", SILPath, "text/xml", bomb, "Client", "lollollol"},
