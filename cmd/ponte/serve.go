@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,8 +16,13 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/admin"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/checkout"
+	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/journal"
+	"github.com/ponte-pagopa/ponte/gateway/node"
+	"github.com/ponte-pagopa/ponte/gateway/papernodo"
 	"github.com/ponte-pagopa/ponte/gateway/sil"
+	"github.com/ponte-pagopa/ponte/gateway/sim"
 	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/store"
 	"github.com/ponte-pagopa/ponte/wsdl"
@@ -24,6 +30,9 @@ import (
 
 // SILPath is MyPay's endpoint path; gestionali keep theirs unchanged.
 const SILPath = "/ws/pa/PagamentiTelematiciDovutiPagati"
+
+// PaPerNodoPath is where the pagoPA node delivers receipts (paaInviaRT).
+const PaPerNodoPath = "/ws/nodo/PaPerNodo"
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs, cfg, err := env.flags("serve")
@@ -52,7 +61,11 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "  SIL endpoint  POST %s%s\n", base, SILPath)
 	fmt.Fprintf(env.stdout, "  WSDL          GET  %s%s?wsdl\n", base, SILPath)
 	fmt.Fprintf(env.stdout, "  payload XSD   GET  %s/ws/pa/PagInf_Dovuti_Pagati_6_2_0.xsd\n", base)
+	fmt.Fprintf(env.stdout, "  receipts      POST %s%s (paaInviaRT from the node)\n", base, PaPerNodoPath)
 	fmt.Fprintf(env.stdout, "  health        GET  %s/healthz\n", base)
+	if app.sim != nil {
+		fmt.Fprintf(env.stdout, "  node (sim)    POST %s%s, payment page %s/sim/wisp, control %s/sim/api/\n", base, sim.DefaultSOAPPath, base, base)
+	}
 	if cfg.Demo {
 		fmt.Fprintf(env.stdout, "  demo ente     codIpaEnte ENTE_DEMO, password demopass123, tipi dovuto TARI and MENSA\n")
 	}
@@ -80,6 +93,9 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 // app is a wired gateway: store, journal, services and routes.
 type app struct {
 	db           *store.DB
+	node         *node.Client
+	sim          *sim.Node // the embedded simulator (--demo without PONTE_NODE_URL)
+	simDelivery  *sim.Deliverer
 	journal      *journal.Writer
 	echo         *echo.Echo
 	serverConfig soap.ServerConfig
@@ -125,20 +141,6 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		}
 	}()
 
-	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
-	svc, err := sil.New(sil.Config{
-		Enti:      db,
-		Dovuti:    db,
-		IUV:       db,
-		Auth:      auth.NewVerifier(cfg.PasswordCacheTTL, nil),
-		Logger:    log.With("component", "sil"),
-		PublicURL: cfg.publicURL(),
-		Options:   sil.Options{IUV15Limit: limit},
-	})
-	if err != nil {
-		return nil, err
-	}
-
 	a.serverConfig = soap.DefaultServerConfig()
 	a.serverConfig.Listen = cfg.Listen
 	a.serverConfig.MaxBodyBytes = cfg.MaxBodyBytes
@@ -148,8 +150,68 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	a.serverConfig.IdleTimeout = cfg.IdleTimeout
 	a.serverConfig.RequestTimeout = cfg.RequestTimeout
 	a.serverConfig.JournalBodyCap = cfg.JournalBodyCap
-
 	e := soap.NewEcho(a.serverConfig, log)
+
+	// One IUV pool for the process: the SIL and the checkout both make IUVs.
+	pool := iuv.NewPool(db, 64)
+	nodeURL := cfg.NodeURL
+	if cfg.Demo && nodeURL == "" {
+		// The embedded simulator stands in for the pagoPA node.
+		simCfg := sim.DemoRegistry(cfg.publicURL())
+		simCfg.Log = log.With("component", "sim")
+		n, err := sim.New(simCfg, nil)
+		if err != nil {
+			return nil, err
+		}
+		a.sim = n
+		a.simDelivery = n.StartDelivery(sim.DeliveryConfig{Log: log.With("component", "sim-delivery")})
+		n.Mount(e, "")
+		nodeURL = cfg.publicURL() + sim.DefaultSOAPPath
+	}
+	var carts gateway.CartStore
+	if nodeURL == "" {
+		log.Warn("no pagoPA node configured (PONTE_NODE_URL): the payment operations answer that they are not available")
+	} else {
+		nc, err := newNodeClient(cfg, nodeURL, a.journal, log)
+		if err != nil {
+			return nil, err
+		}
+		a.node = nc
+		carts = db
+		co, err := checkout.New(checkout.Config{
+			Carts: db, Enti: db, Node: nc, IUV: pool,
+			Logger: log.With("component", "checkout"), PublicURL: cfg.publicURL(),
+		})
+		if err != nil {
+			return nil, err
+		}
+		co.Mount(e)
+		rts, err := papernodo.New(papernodo.Config{Carts: db, Enti: db, Logger: log.With("component", "papernodo")})
+		if err != nil {
+			return nil, err
+		}
+		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
+		rts.Register(nodeEP)
+		e.POST(PaPerNodoPath, nodeEP.ServeSOAP)
+	}
+
+	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
+	svc, err := sil.New(sil.Config{
+		Enti:       db,
+		Dovuti:     db,
+		IUV:        db,
+		IUVPool:    pool,
+		Carts:      carts,
+		CartSecret: cfg.CartSecret,
+		Auth:       auth.NewVerifier(cfg.PasswordCacheTTL, nil),
+		Logger:     log.With("component", "sil"),
+		PublicURL:  cfg.publicURL(),
+		Options:    sil.Options{IUV15Limit: limit},
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))
 	svc.Register(ep)
 	e.POST(SILPath, ep.ServeSOAP)
@@ -172,6 +234,12 @@ func (a *app) Close() {
 	if err := a.journal.Close(ctx); err != nil {
 		slog.Default().Warn("journal flush", "err", err)
 	}
+	if a.simDelivery != nil {
+		a.simDelivery.Close(ctx)
+	}
+	if a.node != nil {
+		a.node.Close()
+	}
 	a.stop()
 	<-a.done
 	a.db.Close()
@@ -185,4 +253,17 @@ func servePprof(addr string, log *slog.Logger) {
 	log.Warn("profiling endpoint enabled", "addr", addr)
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Error("profiling endpoint stopped", "err", srv.ListenAndServe())
+}
+
+// newNodeClient builds the one NodoPerPa client of the process.
+func newNodeClient(cfg *Config, url string, rec node.Recorder, log *slog.Logger) (*node.Client, error) {
+	nc := node.Config{URL: url, SubscriptionKey: cfg.NodeSubscriptionKey, Timeout: cfg.NodeTimeout}
+	if cfg.NodeClientCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.NodeClientCert, cfg.NodeClientKey)
+		if err != nil {
+			return nil, fmt.Errorf("PONTE_NODE_CLIENT_CERT: %w", err)
+		}
+		nc.ClientCert = &cert
+	}
+	return node.New(nc, rec, log.With("component", "node"))
 }
