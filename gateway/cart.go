@@ -170,6 +170,8 @@ type CartStore interface {
 	// FindPayment returns the payment (with its cart ID, items and
 	// receipt) of (dominio, IUV, CCP); ErrNotFound when there is none.
 	FindPayment(ctx context.Context, dominio, iuv, ccp string) (*Payment, error)
+	// FindCartByID is FindCart by the cart's ID (a payment's CartID).
+	FindCartByID(ctx context.Context, id int64) (*Cart, error)
 	// FindCartByToken is FindCart by the landing token.
 	FindCartByToken(ctx context.Context, token string) (*Cart, error)
 	// FindCartByNodeSession is FindCart by the idSession the node gave

@@ -167,14 +167,19 @@ func (db *DB) FindCartByNodeSession(ctx context.Context, nodeSession string) (*g
 		"node session", nodeSession)
 }
 
-func (db *DB) findCart(ctx context.Context, q, what, key string) (*gateway.Cart, error) {
+// FindCartByID implements gateway.CartStore.
+func (db *DB) FindCartByID(ctx context.Context, id int64) (*gateway.Cart, error) {
+	return db.findCart(ctx, `SELECT `+cartColumns+` FROM cart WHERE id = ?`, "id", id)
+}
+
+func (db *DB) findCart(ctx context.Context, q, what string, key any) (*gateway.Cart, error) {
 	st, err := db.readStmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	c, err := scanCart(st.QueryRowContext(ctx, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("cart with %s %s: %w", what, key, gateway.ErrNotFound)
+		return nil, fmt.Errorf("cart with %s %v: %w", what, key, gateway.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: cart: %w", err)

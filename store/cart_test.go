@@ -182,8 +182,13 @@ func TestCartRoundTrip(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(byToken, c) {
 			t.Fatalf("FindCartByToken = %v, %v", byToken, err)
 		}
+		byID, err := db.FindCartByID(ctx, c.ID)
+		if err != nil || !reflect.DeepEqual(byID, c) {
+			t.Fatalf("FindCartByID = %v, %v", byID, err)
+		}
 		for _, f := range []func() (*gateway.Cart, error){
 			func() (*gateway.Cart, error) { return db.FindCart(ctx, "nope") },
+			func() (*gateway.Cart, error) { return db.FindCartByID(ctx, c.ID+1000) },
 			func() (*gateway.Cart, error) { return db.FindCartByToken(ctx, "sess-1") },
 			func() (*gateway.Cart, error) { return db.FindCartByNodeSession(ctx, "") }, // not sent yet
 		} {

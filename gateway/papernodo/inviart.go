@@ -99,7 +99,7 @@ func (s *Service) receive(ctx context.Context, headers []soap.Element, el elemen
 		return id, fault(CodeSintassiXSD, "RT non valida rispetto a PagInf_RPT_RT_6_2_0: "+se.Err.Error())
 	}
 
-	ente, err := s.enti.FindEnteByCF(ctx, d.Dominio)
+	ente, err := s.requestingEnte(ctx, d.Dominio, d.IUV, d.CCP)
 	if errors.Is(err, gateway.ErrNotFound) {
 		return id, fault(CodeIDDominioErrato, fmt.Sprintf("il dominio %s non è un ente servito da Ponte", d.Dominio))
 	}
@@ -189,4 +189,27 @@ func esitoOf(e rpt.Esito) string {
 		return gateway.EsitoDecorrenzaParziale
 	}
 	return strconv.Itoa(int(e))
+}
+
+// requestingEnte is the ente whose station the RT must come through: the
+// dominio's own, or — for the secondary beneficiary of a multi-beneficiary
+// cart, which Ponte does not serve — the ente that sent the cart, since the
+// node returns every RT of a cart to the requesting station.
+func (s *Service) requestingEnte(ctx context.Context, dominio, iuv, ccp string) (*gateway.Ente, error) {
+	ente, err := s.enti.FindEnteByCF(ctx, dominio)
+	if !errors.Is(err, gateway.ErrNotFound) {
+		return ente, err
+	}
+	p, perr := s.carts.FindPayment(ctx, dominio, iuv, ccp)
+	if perr != nil || p.EnteID != 0 {
+		return nil, err // still ErrNotFound: unknown dominio
+	}
+	cart, cerr := s.carts.FindCartByID(ctx, p.CartID)
+	if cerr != nil {
+		return nil, cerr
+	}
+	if !cart.MultiBeneficiary {
+		return nil, err
+	}
+	return s.enti.FindEnte(ctx, cart.CodIpa)
 }
