@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin/ponte
 
-.PHONY: run test build generate check-generate bench vet fuzz clean
+.PHONY: run test deps build generate check-generate bench vet fuzz clean
 
 ## run: start the gateway with the demo ente on 127.0.0.1:8080 (SQLite in ./data)
 run:
@@ -15,8 +15,15 @@ build:
 
 ## test: every test, PostgreSQL ones included (a throwaway cluster is started
 ## unless PONTE_TEST_DATABASE_URL names a server to create databases on)
-test: vet
-	PONTE_REQUIRE_POSTGRES=1 $(GO) test -count=1 -timeout 20m $(PKGS)
+# In CI (CI=true) the browser test may not skip either.
+test: deps vet
+	PONTE_REQUIRE_POSTGRES=1 PONTE_TEST_ARTIFACTS=testdata/artifacts \
+	$(if $(filter true,$(CI)),PONTE_REQUIRE_BROWSER=1) \
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## deps: install xmllint, PostgreSQL, Chromium when missing (Debian, as root)
+deps:
+	@bash .ci/deps
 
 vet:
 	$(GO) vet $(PKGS)

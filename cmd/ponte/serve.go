@@ -17,6 +17,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/admin"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
 	"github.com/ponte-pagopa/ponte/gateway/checkout"
+	"github.com/ponte-pagopa/ponte/gateway/demo"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/journal"
 	"github.com/ponte-pagopa/ponte/gateway/node"
@@ -68,6 +69,7 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if cfg.Demo {
 		fmt.Fprintf(env.stdout, "  demo ente     codIpaEnte ENTE_DEMO, password demopass123, tipi dovuto TARI and MENSA\n")
+		fmt.Fprintf(env.stdout, "  demo portal   GET  %s/demo/\n", base)
 	}
 
 	if cfg.PprofListen != "" {
@@ -220,6 +222,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	e.POST("/ws/*", ep.ServeSOAP)
 	if err := soap.MountWSDL(e, wsdl.FS, "PagamentiTelematiciDovutiPagati.wsdl", cfg.publicURL(), SILPath); err != nil {
 		return nil, err
+	}
+	if cfg.Demo {
+		// The demo ente's own portal, a gestionale calling the SIL over HTTP.
+		if err := demo.Mount(e, demo.Config{
+			PublicURL: cfg.publicURL(), SILURL: cfg.publicURL() + SILPath,
+			CodIpa: "ENTE_DEMO", Password: "demopass123", Logger: log.With("component", "demo"),
+		}); err != nil {
+			return nil, err
+		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	a.echo = e
