@@ -1,17 +1,14 @@
 package checkout
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/web"
 )
 
 //go:embed templates
@@ -21,21 +18,7 @@ var (
 	confirmTmpl = template.Must(template.ParseFS(templatesFS, "templates/layout.html", "templates/confirm.html"))
 	messageTmpl = template.Must(template.ParseFS(templatesFS, "templates/layout.html", "templates/message.html"))
 
-	styleCSS = func() string {
-		b, err := templatesFS.ReadFile("templates/style.css")
-		if err != nil {
-			panic(err)
-		}
-		return strings.TrimSpace(string(b))
-	}()
-	// The pages carry no script and load nothing: the policy allows only
-	// their own inline style, by hash, and forbids framing (clickjacking
-	// of the pay button).
-	contentSecurityPolicy = func() string {
-		h := sha256.Sum256([]byte(styleCSS))
-		return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) +
-			"'; base-uri 'none'; frame-ancestors 'none'"
-	}()
+	pages = web.MustPages(templatesFS, "templates/style.css")
 )
 
 // page is what the layout needs.
@@ -79,24 +62,12 @@ type messagePage struct {
 	LinkText   string
 }
 
-// render writes a page. Pages hold personal data and one-time links: they
-// are not cached, and the landing token does not travel on in a Referer.
+// render writes a page (web.Pages sets the protective headers).
 func (s *Service) render(c echo.Context, status int, t *template.Template, data any) error {
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
-		s.log.Error("checkout: page template", "err", err)
-		return c.String(http.StatusInternalServerError, "Errore interno")
-	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	return c.HTMLBlob(status, b.Bytes())
+	return pages.Render(c, status, t, data)
 }
 
-func newPage(title string) page { return page{Title: title, CSS: template.CSS(styleCSS)} }
+func newPage(title string) page { return page{Title: title, CSS: pages.CSS()} }
 
 // message renders a messagePage.
 func (s *Service) message(c echo.Context, status int, m messagePage) error {

@@ -1,15 +1,12 @@
 package demo
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"html/template"
-	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ponte-pagopa/ponte/gateway/web"
 )
 
 //go:embed templates
@@ -19,21 +16,7 @@ var (
 	formTmpl  = template.Must(template.ParseFS(templatesFS, "templates/layout.html", "templates/form.html"))
 	esitoTmpl = template.Must(template.ParseFS(templatesFS, "templates/layout.html", "templates/esito.html"))
 
-	styleCSS = func() string {
-		b, err := templatesFS.ReadFile("templates/style.css")
-		if err != nil {
-			panic(err)
-		}
-		return strings.TrimSpace(string(b))
-	}()
-	// No script, nothing loaded: only the inline style, by hash. No
-	// form-action: the form's answer redirects to the payment pages,
-	// which may be on another host.
-	contentSecurityPolicy = func() string {
-		h := sha256.Sum256([]byte(styleCSS))
-		return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(h[:]) +
-			"'; base-uri 'none'; frame-ancestors 'none'"
-	}()
+	pages = web.MustPages(templatesFS, "templates/style.css")
 )
 
 type page struct {
@@ -41,7 +24,7 @@ type page struct {
 	CSS   template.CSS
 }
 
-func newPage(title string) page { return page{Title: title, CSS: template.CSS(styleCSS)} }
+func newPage(title string) page { return page{Title: title, CSS: pages.CSS()} }
 
 // formPage is the "Paga un dovuto" form.
 type formPage struct {
@@ -100,18 +83,7 @@ func (p *portal) renderEsito(c echo.Context, status int, e *esitoPage) error {
 	return p.render(c, status, esitoTmpl, e)
 }
 
-// render writes a page with the same protections as Ponte's own pages.
+// render writes a page (web.Pages sets the protective headers).
 func (p *portal) render(c echo.Context, status int, t *template.Template, data any) error {
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
-		p.log.Error("demo: page template", "err", err)
-		return c.String(http.StatusInternalServerError, "Errore interno")
-	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	return c.HTMLBlob(status, b.Bytes())
+	return pages.Render(c, status, t, data)
 }
