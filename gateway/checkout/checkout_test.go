@@ -577,8 +577,11 @@ func (h *harness) checkNotStarted(c *gateway.Cart, r response, state gateway.Car
 	if href, _ := attr(link, "href"); href != want {
 		t.Errorf("link back %q, want %q", href, want)
 	}
+	// The random idSession and token may contain any digits ("503"…):
+	// take them out before looking for leaks.
+	body := strings.NewReplacer(url.QueryEscape(c.IDSession), "", c.IDSession, "", c.Token, "").Replace(r.body)
 	for _, leak := range []string{"PPT_", "nodo", "dial", "503", "Service Unavailable", tStazione, "http://127.0.0.1"} {
-		if strings.Contains(r.body, leak) {
+		if strings.Contains(body, leak) {
 			t.Errorf("the page shows %q", leak)
 		}
 	}
