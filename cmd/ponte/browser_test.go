@@ -131,7 +131,6 @@ type browser struct {
 	t   *testing.T
 	ctx context.Context
 	dir string
-	n   int
 }
 
 // step runs actions within d; on failure it saves what the tab shows.

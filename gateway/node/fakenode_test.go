@@ -78,7 +78,7 @@ func extractRefSchemas(dir string) (types, head string) {
 			return `schemaLocation="` + filepath.Join(filepath.Dir(wsdl), rel) + `"`
 		})
 		tns := schemaTNS.FindStringSubmatch(text[:strings.Index(text, ">")])[1]
-		file := filepath.Join(dir, filepath.Base(tns+".xsd"))
+		var file string
 		if tns == nsPPT {
 			file, types = filepath.Join(dir, "ppt.xsd"), filepath.Join(dir, "ppt.xsd")
 		} else {

@@ -259,12 +259,6 @@ type answer struct {
 
 func (a answer) esito() string { return a.Resp.PaaInviaRTRisposta.Esito }
 
-func (a answer) code() string {
-	if f := a.Resp.PaaInviaRTRisposta.Fault; f != nil {
-		return f.FaultCode
-	}
-	return ""
-}
 
 var bodyRe = regexp.MustCompile(`(?s)<soapenv:Body>(.*)</soapenv:Body>`)
 

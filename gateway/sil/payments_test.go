@@ -24,7 +24,7 @@ func TestIDSessionFormat(t *testing.T) {
 	if got := id[strings.LastIndex(id, "-")+1:]; mustHex(t, got) != 250615100000000 {
 		t.Errorf("timestamp group %q", got)
 	}
-	if newToken() == newToken() || len(newToken()) != 32 {
+	if a, b := newToken(), newToken(); a == b || len(a) != 32 {
 		t.Error("tokens")
 	}
 }
@@ -352,10 +352,7 @@ func TestChiediPagatiStates(t *testing.T) {
 			must(t, err)
 			must(t, h.svc.carts.MarkCartFailed(ctx, c.ID, st.state, "test"))
 			a := h.post(t, chiediPagatiEnv(testCodIpa, testPassword, id))
-			str := st.str
-			if strings.Contains(str, "%s") {
-				str = strings.Replace(str, "%s", id, 1)
-			}
+			str := strings.Replace(st.str, "%s", id, 1)
 			ask(id, st.code, str)
 			if st.descPrefix != "" && a.Fault.Description != st.descPrefix+id {
 				t.Errorf("description %q", a.Fault.Description)
