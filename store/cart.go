@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -24,21 +25,33 @@ const cartColumns = `id, id_session, token, kind, state, ente_id, cod_ipa, show_
 	return_url, payer, email, multi_beneficiary, id_carrello, node_url, node_session,
 	error_message, created_at, updated_at, expires_at`
 
+// cartRow holds what one row of cartColumns scans into.
+type cartRow struct {
+	c     gateway.Cart
+	payer sql.NullString
+}
+
+func (x *cartRow) dest() []any {
+	c := &x.c
+	return []any{&c.ID, &c.IDSession, &c.Token, &c.Kind, &c.State, &c.EnteID, &c.CodIpa, &c.ShowMyPay,
+		&c.ReturnURL, &x.payer, &c.Email, &c.MultiBeneficiary, &c.IDCarrello, &c.NodeURL, &c.NodeSession,
+		&c.Error, scanTime{&c.CreatedAt}, scanTime{&c.UpdatedAt}, scanTime{&c.ExpiresAt}}
+}
+
+func (x *cartRow) cart() (*gateway.Cart, error) {
+	var err error
+	if x.c.Payer, err = decodePayer(x.payer); err != nil {
+		return nil, err
+	}
+	return &x.c, nil
+}
+
 func scanCart(r rowScanner) (*gateway.Cart, error) {
-	var (
-		c     gateway.Cart
-		payer sql.NullString
-	)
-	err := r.Scan(&c.ID, &c.IDSession, &c.Token, &c.Kind, &c.State, &c.EnteID, &c.CodIpa, &c.ShowMyPay,
-		&c.ReturnURL, &payer, &c.Email, &c.MultiBeneficiary, &c.IDCarrello, &c.NodeURL, &c.NodeSession,
-		&c.Error, scanTime{&c.CreatedAt}, scanTime{&c.UpdatedAt}, scanTime{&c.ExpiresAt})
-	if err != nil {
+	var x cartRow
+	if err := r.Scan(x.dest()...); err != nil {
 		return nil, err
 	}
-	if c.Payer, err = decodePayer(payer); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return x.cart()
 }
 
 const insertCartSQL = `INSERT INTO cart (id_session, token, kind, state, ente_id, cod_ipa, show_mypay,
@@ -147,15 +160,15 @@ func itemArgs(d *gateway.Dovuto) ([]any, error) {
 		d.DatiSpecificiRiscossione, bil, payer, sec, d.Flusso}, nil
 }
 
-// FindCart implements gateway.CartStore in three queries: the cart, its
-// payments with their receipts, their items.
+// FindCart implements gateway.CartStore in two queries: the cart joined
+// with its payments and their receipts, then the items.
 func (db *DB) FindCart(ctx context.Context, idSession string) (*gateway.Cart, error) {
-	return db.findCart(ctx, `SELECT `+cartColumns+` FROM cart WHERE id_session = ?`, "idSession", idSession)
+	return db.findCart(ctx, `c.id_session = ?`, "idSession", idSession)
 }
 
 // FindCartByToken implements gateway.CartStore.
 func (db *DB) FindCartByToken(ctx context.Context, token string) (*gateway.Cart, error) {
-	return db.findCart(ctx, `SELECT `+cartColumns+` FROM cart WHERE token = ?`, "token", token)
+	return db.findCart(ctx, `c.token = ?`, "token", token)
 }
 
 // FindCartByNodeSession implements gateway.CartStore.
@@ -163,17 +176,78 @@ func (db *DB) FindCartByNodeSession(ctx context.Context, nodeSession string) (*g
 	if nodeSession == "" { // carts not yet sent have none
 		return nil, fmt.Errorf("cart with empty node session: %w", gateway.ErrNotFound)
 	}
-	return db.findCart(ctx, `SELECT `+cartColumns+` FROM cart WHERE node_session = ? AND node_session <> ''`,
-		"node session", nodeSession)
+	return db.findCart(ctx, `c.node_session = ? AND c.node_session <> ''`, "node session", nodeSession)
 }
 
 // FindCartByID implements gateway.CartStore.
 func (db *DB) FindCartByID(ctx context.Context, id int64) (*gateway.Cart, error) {
-	return db.findCart(ctx, `SELECT `+cartColumns+` FROM cart WHERE id = ?`, "id", id)
+	return db.findCart(ctx, `c.id = ?`, "id", id)
 }
 
-func (db *DB) findCart(ctx context.Context, q, what string, key any) (*gateway.Cart, error) {
-	st, err := db.readStmt(ctx, q)
+// cartPaymentsSelect is paymentSelect with the cart's columns first.
+var cartPaymentsSelect = `SELECT ` + prefixColumns("c.", cartColumns) + `,` + paymentColumns + `
+FROM cart c JOIN payment p ON p.cart_id = c.id LEFT JOIN receipt r ON r.id = p.receipt_id
+WHERE `
+
+// prefixColumns qualifies each column of a comma-separated list.
+func prefixColumns(prefix, cols string) string {
+	out := strings.Split(cols, ",")
+	for i, c := range out {
+		out[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(out, ", ")
+}
+
+// findCart reads the cart matching where (on cart c, one argument).
+func (db *DB) findCart(ctx context.Context, where, what string, key any) (*gateway.Cart, error) {
+	st, err := db.readStmt(ctx, cartPaymentsSelect+where+` ORDER BY p.position`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("store: cart: %w", err)
+	}
+	defer rows.Close()
+	var (
+		c     *gateway.Cart
+		cr    cartRow
+		byID  = map[int64]*gateway.Payment{}
+		cartN = len(cr.dest())
+		dests = cr.dest()
+	)
+	for rows.Next() {
+		// Every row repeats the cart's columns: they scan into cr again.
+		var pr paymentRow
+		dests = append(dests[:cartN], pr.dest()...)
+		if err := rows.Scan(dests...); err != nil {
+			return nil, fmt.Errorf("store: cart: %w", err)
+		}
+		if c == nil {
+			if c, err = cr.cart(); err != nil {
+				return nil, err
+			}
+		}
+		p := pr.payment()
+		c.Payments = append(c.Payments, p)
+		byID[p.ID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: cart: %w", err)
+	}
+	rows.Close()
+	if c == nil { // no such cart, or one without payments
+		return db.findBareCart(ctx, where, what, key)
+	}
+	if err := db.loadItems(ctx, byID, byCartID, c.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// findBareCart reads a cart alone.
+func (db *DB) findBareCart(ctx context.Context, where, what string, key any) (*gateway.Cart, error) {
+	st, err := db.readStmt(ctx, `SELECT `+cartColumns+` FROM cart c WHERE `+where)
 	if err != nil {
 		return nil, err
 	}
@@ -183,9 +257,6 @@ func (db *DB) findCart(ctx context.Context, q, what string, key any) (*gateway.C
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: cart: %w", err)
-	}
-	if c.Payments, err = db.loadPayments(ctx, byCartID, c.ID); err != nil {
-		return nil, err
 	}
 	return c, nil
 }

@@ -621,3 +621,41 @@ func TestDecides(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordRTConcurrentCart sends the RTs of every payment of a cart at
+// once: whichever commits last must see the others and settle the cart.
+func TestRecordRTConcurrentCart(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *DB) {
+		a := mustEnte(t, db, "c_a001")
+		const payments = 5
+		warmPool(t, db, payments)
+		for round := range 10 {
+			id := fmt.Sprintf("cc%d", round)
+			var ps []*gateway.Payment
+			for i := range payments {
+				ps = append(ps, newPayment(a, newItem(a, fmt.Sprintf("%s-%d", id, i), 100)))
+			}
+			c := mustCreateCart(t, db, newCart(a, id, ps...))
+			mustSend(t, db, c)
+			var (
+				wg    sync.WaitGroup
+				errs  [payments]error
+				start = make(chan struct{})
+			)
+			for i, p := range c.Payments {
+				wg.Go(func() {
+					<-start
+					_, errs[i] = db.RecordRT(context.Background(), p.ID, rtFor(p, gateway.EsitoEseguito, 1))
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("payment %d: %v", i, err)
+				}
+			}
+			wantCartState(t, db, id, gateway.CartPagato)
+		}
+	})
+}

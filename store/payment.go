@@ -12,10 +12,12 @@ import (
 // with their deciding receipts, then every item of those payments, both
 // with the same filter on p.
 
-const paymentSelect = `SELECT p.id, p.cart_id, p.position, p.ente_id, p.cod_ipa, p.dominio,
+const paymentColumns = ` p.id, p.cart_id, p.position, p.ente_id, p.cod_ipa, p.dominio,
 	p.iuv, p.ccp, p.state, p.message_id, p.requested_at, p.amount_cents, p.rpt,
 	p.created_at, p.updated_at,
-	r.id, r.esito, r.amount_cents, r.message_id, r.issued_at, r.tipo_firma, r.rt, r.received_at
+	r.id, r.esito, r.amount_cents, r.message_id, r.issued_at, r.tipo_firma, r.rt, r.received_at`
+
+const paymentSelect = `SELECT` + paymentColumns + `
 FROM payment p LEFT JOIN receipt r ON r.id = p.receipt_id
 WHERE `
 
@@ -37,32 +39,45 @@ const (
 	byEnteIUD      = `p.id IN (SELECT payment_id FROM payment_item WHERE ente_id = ? AND iud = ?) ORDER BY p.id`
 )
 
-func scanPayment(r rowScanner) (*gateway.Payment, error) {
-	var (
-		p       gateway.Payment
-		amount  int64
-		rID     sql.NullInt64
-		rAmount sql.NullInt64
-		rc      gateway.Receipt
-		esito   sql.NullString
-		msgID   sql.NullString
-		firma   sql.NullString
-	)
-	err := r.Scan(&p.ID, &p.CartID, &p.Position, enteID{&p.EnteID}, &p.CodIpa, &p.Dominio,
-		&p.IUV, &p.CCP, &p.State, &p.MessageID, scanTime{&p.RequestedAt}, &amount, &p.RPT,
+// paymentRow holds what one row of paymentColumns scans into.
+type paymentRow struct {
+	p       gateway.Payment
+	amount  int64
+	rc      gateway.Receipt
+	rID     sql.NullInt64
+	rAmount sql.NullInt64
+	esito   sql.NullString
+	msgID   sql.NullString
+	firma   sql.NullString
+}
+
+func (x *paymentRow) dest() []any {
+	p, rc := &x.p, &x.rc
+	return []any{&p.ID, &p.CartID, &p.Position, enteID{&p.EnteID}, &p.CodIpa, &p.Dominio,
+		&p.IUV, &p.CCP, &p.State, &p.MessageID, scanTime{&p.RequestedAt}, &x.amount, &p.RPT,
 		scanTime{&p.CreatedAt}, scanTime{&p.UpdatedAt},
-		&rID, &esito, &rAmount, &msgID, scanTime{&rc.IssuedAt}, &firma, &rc.RT, scanTime{&rc.ReceivedAt})
-	if err != nil {
+		&x.rID, &x.esito, &x.rAmount, &x.msgID, scanTime{&rc.IssuedAt}, &x.firma, &rc.RT, scanTime{&rc.ReceivedAt}}
+}
+
+func (x *paymentRow) payment() *gateway.Payment {
+	p := &x.p
+	p.Amount = gateway.Cents(x.amount)
+	if x.rID.Valid {
+		rc := &x.rc
+		rc.ID, rc.PaymentID = x.rID.Int64, p.ID
+		rc.Esito, rc.Amount = x.esito.String, gateway.Cents(x.rAmount.Int64)
+		rc.MessageID, rc.TipoFirma = x.msgID.String, x.firma.String
+		p.Receipt = rc
+	}
+	return p
+}
+
+func scanPayment(r rowScanner) (*gateway.Payment, error) {
+	var x paymentRow
+	if err := r.Scan(x.dest()...); err != nil {
 		return nil, err
 	}
-	p.Amount = gateway.Cents(amount)
-	if rID.Valid {
-		rc.ID, rc.PaymentID = rID.Int64, p.ID
-		rc.Esito, rc.Amount = esito.String, gateway.Cents(rAmount.Int64)
-		rc.MessageID, rc.TipoFirma = msgID.String, firma.String
-		p.Receipt = &rc
-	}
-	return &p, nil
+	return x.payment(), nil
 }
 
 // scanItem reads one item and the ID of its payment.
@@ -125,19 +140,25 @@ func (db *DB) loadPayments(ctx context.Context, filter string, args ...any) ([]*
 		return nil, nil
 	}
 
-	st, err = db.readStmt(ctx, itemSelect+filter+`, i.position`)
+	return out, db.loadItems(ctx, byID, filter, args...)
+}
+
+// loadItems runs itemSelect with filter and puts each item in its payment
+// in byID.
+func (db *DB) loadItems(ctx context.Context, byID map[int64]*gateway.Payment, filter string, args ...any) error {
+	st, err := db.readStmt(ctx, itemSelect+filter+`, i.position`)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rows, err = st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: payment items: %w", err)
+		return fmt.Errorf("store: payment items: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		pid, d, err := scanItem(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: payment items: %w", err)
+			return fmt.Errorf("store: payment items: %w", err)
 		}
 		// A payment inserted between the two queries has no entry: skip
 		// its items rather than fail.
@@ -145,7 +166,7 @@ func (db *DB) loadPayments(ctx context.Context, filter string, args ...any) ([]*
 			p.Items = append(p.Items, d)
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // FindPayment implements gateway.CartStore.

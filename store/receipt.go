@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -74,19 +76,32 @@ func cartOutcome(esiti []string) gateway.CartState {
 	return gateway.CartNonPagato
 }
 
-// lockPaymentSQL reads the payment's cart and deciding esito. On
-// PostgreSQL it also locks the payment row, so concurrent RecordRT calls
-// for one payment take turns (SQLite's single writer already does).
-const lockPaymentSQL = `SELECT p.cart_id, COALESCE(r.esito, '')
-FROM payment p LEFT JOIN receipt r ON r.id = p.receipt_id WHERE p.id = ?`
+// lockCartSQL serialises, on PostgreSQL, every RecordRT of one cart: the
+// esiti read next then include those of the cart's other payments, so the
+// RT completing a cart always sees the others and settles it. It takes its
+// lock alone, before any read: a statement that waits for a lock reads the
+// other tables as they were when it began. (SQLite's single writer already
+// serialises.)
+const lockCartSQL = `SELECT c.id FROM cart c JOIN payment p ON p.cart_id = c.id WHERE p.id = ? FOR UPDATE OF c`
 
-const findReceiptByHashSQL = `SELECT id FROM receipt WHERE payment_id = ? AND rt_sha256 = ?`
+// rtContextSQL reads, in one query, what RecordRT decides on: every
+// payment of the cart with the esito deciding it ("" when none), and the
+// ID of a stored copy of the RT (0 when new).
+const rtContextSQL = `SELECT p.id, p.cart_id, COALESCE(r.esito, ''),
+	COALESCE((SELECT id FROM receipt WHERE payment_id = ? AND rt_sha256 = ?), 0)
+FROM payment p LEFT JOIN receipt r ON r.id = p.receipt_id
+WHERE p.cart_id = (SELECT cart_id FROM payment WHERE id = ?)`
 
+// insertReceiptSQL does nothing on the same RT again: the lock and the
+// read above have ruled that out, but the unique key stays the guarantee.
 const insertReceiptSQL = `INSERT INTO receipt (payment_id, esito, amount_cents, message_id, issued_at,
 	tipo_firma, rt, rt_sha256, received_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (payment_id, rt_sha256) DO NOTHING RETURNING id`
 
-const decidePaymentSQL = `UPDATE payment SET state = '` + string(gateway.PaymentReceived) + `', receipt_id = ?, updated_at = ?
+// decidePaymentSQL takes the receipt ID from %s: a parameter, or on
+// PostgreSQL the insert in the same statement.
+const decidePaymentSQL = `UPDATE payment SET state = '` + string(gateway.PaymentReceived) + `', receipt_id = %s, updated_at = ?
 WHERE id = ?`
 
 const paymentDovutiSQL = `SELECT dovuto_id FROM payment_item WHERE payment_id = ? AND dovuto_id IS NOT NULL`
@@ -97,10 +112,64 @@ WHERE id IN (` + paymentDovutiSQL + `) AND state <> '` + string(gateway.DovutoCo
 const reopenDovutiSQL = `UPDATE dovuto SET state = '` + string(gateway.DovutoDaPagare) + `', updated_at = ?
 WHERE id IN (` + paymentDovutiSQL + `) AND state = '` + string(gateway.DovutoIniziato) + `'`
 
-const cartEsitiSQL = `SELECT COALESCE(r.esito, '') FROM payment p LEFT JOIN receipt r ON r.id = p.receipt_id
-WHERE p.cart_id = ?`
-
 const settleCartSQL = `UPDATE cart SET state = ?, updated_at = ? WHERE id = ? AND state <> ?`
+
+// rtPlan is what storing one RT does, worked out from rtContextSQL.
+type rtPlan struct {
+	cartID  int64
+	dupID   int64  // the stored copy of the RT; 0 when it is new
+	decides bool   // the RT becomes the payment's deciding one
+	dovuti  string // completeDovutiSQL, reopenDovutiSQL or "" (untouched)
+	settle  string // the cart's final state, "" while a payment waits
+}
+
+// steps are the statements after the insert, with their arguments, in
+// order; receiptArg stands for the receipt ID in decidePaymentSQL's
+// arguments.
+func (pl *rtPlan) steps(paymentID int64, receiptArg []any, now time.Time) (qs []string, args [][]any) {
+	if !pl.decides {
+		return nil, nil
+	}
+	qs = append(qs, decidePaymentSQL)
+	args = append(args, append(receiptArg, stamp(now), paymentID))
+	if pl.dovuti != "" {
+		qs = append(qs, pl.dovuti)
+		args = append(args, []any{stamp(now), paymentID})
+	}
+	if pl.settle != "" {
+		qs = append(qs, settleCartSQL)
+		args = append(args, []any{pl.settle, stamp(now), pl.cartID, pl.settle})
+	}
+	return qs, args
+}
+
+// pgRecordSQL is, for PostgreSQL, the insert and the steps of a plan as
+// one statement returning the receipt ID (data-modifying CTEs).
+func pgRecordSQL(steps []string) string {
+	var b strings.Builder
+	b.WriteString("WITH ins AS (" + insertReceiptSQL + ")")
+	for i, q := range steps {
+		if i == 0 {
+			q = fmt.Sprintf(q, "(SELECT id FROM ins)")
+		}
+		fmt.Fprintf(&b, ",\ns%d AS (%s)", i+1, q)
+	}
+	b.WriteString("\nSELECT id FROM ins")
+	return b.String()
+}
+
+// pgRecordSQLs are every pgRecordSQL a plan can need, to prepare ahead.
+var pgRecordSQLs = func() []string {
+	var out []string
+	for _, dov := range []string{"", completeDovutiSQL, reopenDovutiSQL} {
+		for _, settle := range []string{"", "x"} {
+			pl := rtPlan{decides: true, dovuti: dov, settle: settle}
+			qs, _ := pl.steps(0, nil, time.Time{})
+			out = append(out, pgRecordSQL(qs))
+		}
+	}
+	return append(out, pgRecordSQL(nil))
+}()
 
 // errSameRT ends a transaction that found the RT already stored.
 var errSameRT = errors.New("same RT")
@@ -112,6 +181,9 @@ var errSameRT = errors.New("same RT")
 // the first RT of a payment, when negative, makes them payable again.
 // Esiti 2 and 4 count as positive for the dovuti and against later
 // negative RTs: money moved.
+//
+// On PostgreSQL that is four round trips inside the transaction: lock,
+// read, then the insert with every update in one statement, commit.
 func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt) (gateway.RTOutcome, error) {
 	if len(rt.RT) == 0 {
 		return 0, fmt.Errorf("store: RT for payment %d: empty document", paymentID)
@@ -127,53 +199,84 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 		received = now
 	}
 	issued := norm(rt.IssuedAt)
-	lockSQL := lockPaymentSQL
-	if db.dialect == Postgres {
-		lockSQL += ` FOR UPDATE OF p`
-	}
+	insertArgs := []any{paymentID, rt.Esito, int64(rt.Amount), rt.MessageID, nullStamp(issued),
+		rt.TipoFirma, rt.RT, hash, stamp(received)}
 
-	sts, err := db.writeStmts(ctx, lockSQL, findReceiptByHashSQL, insertReceiptSQL, cartEsitiSQL)
+	// Prepare before the transaction (see writeStmts): the fixed
+	// statements first, then every variant of the writes.
+	qs := []string{rtContextSQL}
+	if db.dialect == Postgres {
+		qs = append(qs, lockCartSQL)
+		qs = append(qs, pgRecordSQLs...)
+	} else {
+		qs = append(qs, insertReceiptSQL, fmt.Sprintf(decidePaymentSQL, "?"), completeDovutiSQL, reopenDovutiSQL, settleCartSQL)
+	}
+	sts, err := db.writeStmts(ctx, qs...)
 	if err != nil {
 		return 0, err
 	}
+	stmt := make(map[string]*sqlx.Stmt, len(qs))
+	for i, q := range qs {
+		stmt[q] = sts[i]
+	}
+
 	var (
 		outcome gateway.RTOutcome
 		id      int64
 	)
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var (
-			cartID int64
-			cur    string
-		)
-		err := tx.StmtxContext(ctx, sts[0]).QueryRowContext(ctx, paymentID).Scan(&cartID, &cur)
+		if db.dialect == Postgres {
+			var cartID int64
+			err := tx.StmtxContext(ctx, stmt[lockCartSQL]).QueryRowContext(ctx, paymentID).Scan(&cartID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("payment id %d: %w", paymentID, gateway.ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		pl, err := planRT(ctx, tx.StmtxContext(ctx, stmt[rtContextSQL]), paymentID, hash, rt.Esito)
+		if err != nil {
+			return err
+		}
+		if pl.dupID != 0 {
+			id = pl.dupID
+			return errSameRT
+		}
+		outcome = gateway.RTSuperseded
+		if pl.decides {
+			outcome = gateway.RTStored
+		}
+
+		if db.dialect == Postgres {
+			steps, args := pl.steps(paymentID, nil, now)
+			all := insertArgs
+			for _, a := range args {
+				all = append(all, a...)
+			}
+			err := tx.StmtxContext(ctx, stmt[pgRecordSQL(steps)]).QueryRowContext(ctx, all...).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) { // the insert did nothing, nor did the rest
+				return errSameRT
+			}
+			return err
+		}
+		err = tx.StmtxContext(ctx, stmt[insertReceiptSQL]).QueryRowContext(ctx, insertArgs...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("payment id %d: %w", paymentID, gateway.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-
-		switch err := tx.StmtxContext(ctx, sts[1]).QueryRowContext(ctx, paymentID, hash).Scan(&id); {
-		case err == nil:
-			return errSameRT
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-
-		err = tx.StmtxContext(ctx, sts[2]).QueryRowContext(ctx, paymentID, rt.Esito, int64(rt.Amount), rt.MessageID, nullStamp(issued),
-			rt.TipoFirma, rt.RT, hash, stamp(received)).Scan(&id)
-		if violates(err, keyReceiptRT) { // only if the lock above were missing
 			return errSameRT
 		}
 		if err != nil {
 			return err
 		}
-		if !decides(cur, rt.Esito) {
-			outcome = gateway.RTSuperseded
-			return nil
+		steps, args := pl.steps(paymentID, []any{id}, now)
+		for i, q := range steps {
+			if i == 0 {
+				q = fmt.Sprintf(q, "?")
+			}
+			if _, err := tx.StmtxContext(ctx, stmt[q]).ExecContext(ctx, args[i]...); err != nil {
+				return err
+			}
 		}
-		outcome = gateway.RTStored
-		return decide(ctx, tx, tx.StmtxContext(ctx, sts[3]), paymentID, cartID, id, cur, rt.Esito, now)
+		return nil
 	})
 	switch {
 	case errors.Is(err, errSameRT):
@@ -188,45 +291,53 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 	return outcome, nil
 }
 
-// decide makes receipt the payment's deciding RT and moves what depends
-// on it: the payment's existing dovuti and, once every payment of the
-// cart has an RT, the cart. cartEsiti is cartEsitiSQL bound to tx.
-func decide(ctx context.Context, tx *sqlx.Tx, cartEsiti *sqlx.Stmt, paymentID, cartID, receiptID int64, cur, esito string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, tx.Rebind(decidePaymentSQL), receiptID, stamp(now), paymentID); err != nil {
-		return err
-	}
-	switch {
-	case collected(esito):
-		if _, err := tx.ExecContext(ctx, tx.Rebind(completeDovutiSQL), stamp(now), paymentID); err != nil {
-			return err
-		}
-	case cur == "": // later negative RTs found the dovuti reopened already
-		if _, err := tx.ExecContext(ctx, tx.Rebind(reopenDovutiSQL), stamp(now), paymentID); err != nil {
-			return err
-		}
-	}
-
-	rows, err := cartEsiti.QueryContext(ctx, cartID)
+// planRT runs rtContextSQL (bound to the transaction) and works out what
+// an RT with esito does to the payment, its dovuti and its cart.
+func planRT(ctx context.Context, st *sqlx.Stmt, paymentID int64, hash, esito string) (*rtPlan, error) {
+	rows, err := st.QueryContext(ctx, paymentID, hash, paymentID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	var esiti []string
+	var (
+		pl    rtPlan
+		cur   string
+		found bool
+		esiti []string
+	)
 	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return err
+		var (
+			id int64
+			e  string
+		)
+		if err := rows.Scan(&id, &pl.cartID, &e, &pl.dupID); err != nil {
+			return nil, err
 		}
-		if e == "" { // a payment still waits for its RT
-			return rows.Close()
+		if id == paymentID {
+			cur, found = e, true
+			continue
 		}
 		esiti = append(esiti, e)
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	rows.Close()
-	state := string(cartOutcome(esiti))
-	_, err = tx.ExecContext(ctx, tx.Rebind(settleCartSQL), state, stamp(now), cartID, state)
-	return err
+	if !found {
+		return nil, fmt.Errorf("payment id %d: %w", paymentID, gateway.ErrNotFound)
+	}
+	if pl.dupID != 0 || !decides(cur, esito) {
+		return &pl, nil
+	}
+	pl.decides = true
+	switch {
+	case collected(esito):
+		pl.dovuti = completeDovutiSQL
+	case cur == "": // later negative RTs found the dovuti reopened already
+		pl.dovuti = reopenDovutiSQL
+	}
+	esiti = append(esiti, esito)
+	if !slices.Contains(esiti, "") {
+		pl.settle = string(cartOutcome(esiti))
+	}
+	return &pl, nil
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkPaaInviaRT measures one positive RT through HTTP, the SOAP
-// endpoint and SQLite: decode, both schema validations, the lookups and
+// endpoint and SQLite: decode, the RT's schema validation, the lookups and
 // the RecordRT transaction. The carts are prepared before the timer.
 func BenchmarkPaaInviaRT(b *testing.B) {
 	h := newHarness(b, "sqlite")

@@ -1,6 +1,7 @@
 package papernodo
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"strings"
@@ -82,10 +83,34 @@ func bodyFrom(el element) (gen.PaaInviaRT, error) {
 	if !sawRT {
 		return bad("elemento rt mancante")
 	}
-	if err := out.Rt.UnmarshalText([]byte(rtText)); err != nil {
+	rt, err := decodeBase64(rtText)
+	if err != nil {
 		return bad("rt non è base64 valido: %v", err)
 	}
+	out.Rt = rt
 	return out, nil
+}
+
+// decodeBase64 reads xsd:base64Binary as wire.Base64.UnmarshalText does
+// (spaces, tabs and line breaks ignored, standard alphabet, padded), with
+// fewer copies of the text, which is the whole RT: two buffers, not five. It
+// filters bytes, not runes, which is the same on the valid UTF-8 that
+// encoding/xml guarantees, as the dropped characters are ASCII.
+func decodeBase64(s string) ([]byte, error) {
+	src := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '\t', '\r', '\n':
+		default:
+			src = append(src, c)
+		}
+	}
+	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	n, err := base64.StdEncoding.Decode(dst, src)
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n], nil
 }
 
 // headerFrom finds ppthead:intestazionePPT among the SOAP header children

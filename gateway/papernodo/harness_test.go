@@ -259,7 +259,6 @@ type answer struct {
 
 func (a answer) esito() string { return a.Resp.PaaInviaRTRisposta.Esito }
 
-
 var bodyRe = regexp.MustCompile(`(?s)<soapenv:Body>(.*)</soapenv:Body>`)
 
 // post sends env and returns the raw answer.

@@ -134,7 +134,8 @@ func (s *Service) receive(ctx context.Context, headers []soap.Element, el elemen
 	if err != nil {
 		return id, err
 	}
-	sent, err := rpt.ParseRPT(p.RPT)
+	// Ponte built and validated this RPT before storing it: decode only.
+	sent, err := rpt.DecodeTrustedRPT(p.RPT)
 	if err != nil {
 		return id, fmt.Errorf("papernodo: stored RPT of payment %d: %w", p.ID, err)
 	}
@@ -196,7 +197,7 @@ func esitoOf(e rpt.Esito) string {
 // cart, which Ponte does not serve — the ente that sent the cart, since the
 // node returns every RT of a cart to the requesting station.
 func (s *Service) requestingEnte(ctx context.Context, dominio, iuv, ccp string) (*gateway.Ente, error) {
-	ente, err := s.enti.FindEnteByCF(ctx, dominio)
+	ente, err := s.entiCF.byCodiceFiscale(ctx, s.enti, dominio)
 	if !errors.Is(err, gateway.ErrNotFound) {
 		return ente, err
 	}

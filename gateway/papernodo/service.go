@@ -17,10 +17,11 @@ type Config struct {
 
 // Service implements PaPerNodo.
 type Service struct {
-	carts gateway.CartStore
-	enti  gateway.EnteStore
-	clock gateway.Clock
-	log   *slog.Logger
+	carts  gateway.CartStore
+	enti   gateway.EnteStore
+	clock  gateway.Clock
+	log    *slog.Logger
+	entiCF *enteCache
 }
 
 // New checks the configuration and builds the service.
@@ -34,5 +35,5 @@ func New(c Config) (*Service, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	return &Service{carts: c.Carts, enti: c.Enti, clock: c.Clock, log: c.Logger}, nil
+	return &Service{carts: c.Carts, enti: c.Enti, clock: c.Clock, log: c.Logger, entiCF: newEnteCache(enteCacheTTL)}, nil
 }

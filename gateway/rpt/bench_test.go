@@ -20,3 +20,12 @@ func BenchmarkBuildRT(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDecodeTrustedRPT(b *testing.B) {
+	doc := mustBuild(b, testRequest())
+	for b.Loop() {
+		if _, err := DecodeTrustedRPT(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
