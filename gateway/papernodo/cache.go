@@ -2,10 +2,10 @@ package papernodo
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/ttl"
 )
 
 // enteCacheTTL bounds how long an admin change to an ente (intermediario,
@@ -18,43 +18,18 @@ const enteCacheTTL = 5 * time.Second
 // created a moment ago is found at once. Expiry runs on the wall clock
 // (monotonic), not on the service's gateway.Clock, which tests may freeze.
 type enteCache struct {
-	ttl   time.Duration
-	mu    sync.RWMutex
-	byCF  map[string]enteEntry
-	limit int // entries before the map is dropped and refilled
+	byCF *ttl.Map[string, *gateway.Ente] // shared values: readers must not modify them
 }
 
-type enteEntry struct {
-	e   *gateway.Ente // shared: readers must not modify it
-	exp time.Time
-}
-
-func newEnteCache(ttl time.Duration) *enteCache {
-	return &enteCache{ttl: ttl, byCF: map[string]enteEntry{}, limit: 10000}
+func newEnteCache(d time.Duration) *enteCache {
+	return &enteCache{byCF: ttl.New[string, *gateway.Ente](d, time.Now, 0)}
 }
 
 // byCodiceFiscale is st.FindEnteByCF through the cache; errors, including
 // gateway.ErrNotFound, come from the store and are not cached.
 func (c *enteCache) byCodiceFiscale(ctx context.Context, st gateway.EnteStore, cf string) (*gateway.Ente, error) {
-	if c == nil || c.ttl <= 0 {
+	if c == nil {
 		return st.FindEnteByCF(ctx, cf)
 	}
-	now := time.Now()
-	c.mu.RLock()
-	en, ok := c.byCF[cf]
-	c.mu.RUnlock()
-	if ok && now.Before(en.exp) {
-		return en.e, nil
-	}
-	e, err := st.FindEnteByCF(ctx, cf)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.byCF) >= c.limit {
-		c.byCF = map[string]enteEntry{}
-	}
-	c.byCF[cf] = enteEntry{e: e, exp: now.Add(c.ttl)}
-	c.mu.Unlock()
-	return e, nil
+	return c.byCF.Load(cf, func() (*gateway.Ente, error) { return st.FindEnteByCF(ctx, cf) })
 }

@@ -3,10 +3,10 @@ package sil
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/ttl"
 )
 
 // lookupCache keeps enti and tipi dovuto for a short TTL so the hot path of
@@ -16,17 +16,8 @@ import (
 // created ente may be refused for up to one TTL. That is the accepted price
 // of not hitting the database twice per request.
 type lookupCache struct {
-	ttl   time.Duration
-	now   func() time.Time
-	mu    sync.RWMutex
-	enti  map[string]enteEntry
-	tipi  map[tipoKey]tipoEntry
-	limit int // entries per map before a sweep
-}
-
-type enteEntry struct {
-	e   *gateway.Ente // nil: not found
-	exp time.Time
+	enti *ttl.Map[string, *gateway.Ente]        // nil value: not found
+	tipi *ttl.Map[tipoKey, *gateway.TipoDovuto] // nil value: not found
 }
 
 type tipoKey struct {
@@ -34,39 +25,17 @@ type tipoKey struct {
 	code string
 }
 
-type tipoEntry struct {
-	t   *gateway.TipoDovuto // nil: not found
-	exp time.Time
-}
-
-func newLookupCache(ttl time.Duration, now func() time.Time) *lookupCache {
-	return &lookupCache{ttl: ttl, now: now, enti: map[string]enteEntry{}, tipi: map[tipoKey]tipoEntry{}, limit: 10000}
+func newLookupCache(d time.Duration, now func() time.Time) *lookupCache {
+	return &lookupCache{
+		enti: ttl.New[string, *gateway.Ente](d, now, 0),
+		tipi: ttl.New[tipoKey, *gateway.TipoDovuto](d, now, 0),
+	}
 }
 
 // ente returns the ente or nil when it does not exist; other store errors
 // are returned (and not cached).
 func (c *lookupCache) ente(ctx context.Context, st gateway.EnteStore, codIpa string) (*gateway.Ente, error) {
-	if c.ttl <= 0 {
-		return findEnte(ctx, st, codIpa)
-	}
-	now := c.now()
-	c.mu.RLock()
-	en, ok := c.enti[codIpa]
-	c.mu.RUnlock()
-	if ok && now.Before(en.exp) {
-		return en.e, nil
-	}
-	e, err := findEnte(ctx, st, codIpa)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.enti) >= c.limit {
-		c.enti = map[string]enteEntry{}
-	}
-	c.enti[codIpa] = enteEntry{e: e, exp: now.Add(c.ttl)}
-	c.mu.Unlock()
-	return e, nil
+	return c.enti.Load(codIpa, func() (*gateway.Ente, error) { return findEnte(ctx, st, codIpa) })
 }
 
 func findEnte(ctx context.Context, st gateway.EnteStore, codIpa string) (*gateway.Ente, error) {
@@ -79,28 +48,7 @@ func findEnte(ctx context.Context, st gateway.EnteStore, codIpa string) (*gatewa
 
 // tipo returns the tipo dovuto of the ente or nil when it does not exist.
 func (c *lookupCache) tipo(ctx context.Context, st gateway.EnteStore, enteID int64, code string) (*gateway.TipoDovuto, error) {
-	if c.ttl <= 0 {
-		return findTipo(ctx, st, enteID, code)
-	}
-	now := c.now()
-	k := tipoKey{enteID, code}
-	c.mu.RLock()
-	en, ok := c.tipi[k]
-	c.mu.RUnlock()
-	if ok && now.Before(en.exp) {
-		return en.t, nil
-	}
-	t, err := findTipo(ctx, st, enteID, code)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.tipi) >= c.limit {
-		c.tipi = map[tipoKey]tipoEntry{}
-	}
-	c.tipi[k] = tipoEntry{t: t, exp: now.Add(c.ttl)}
-	c.mu.Unlock()
-	return t, nil
+	return c.tipi.Load(tipoKey{enteID, code}, func() (*gateway.TipoDovuto, error) { return findTipo(ctx, st, enteID, code) })
 }
 
 func findTipo(ctx context.Context, st gateway.EnteStore, enteID int64, code string) (*gateway.TipoDovuto, error) {
