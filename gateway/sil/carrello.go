@@ -196,23 +196,6 @@ func suffixFor(what string) string {
 	return "o"
 }
 
-func secondarioOf(d *gensil.CtDatiVersamentoDovutiEntiSecondari) *secondario {
-	return &secondario{
-		CodiceFiscale:            trim(d.CodiceFiscaleBeneficiario),
-		Denominazione:            trim(d.DenominazioneBeneficiario),
-		IBAN:                     trim(d.IbanAccreditoBeneficiario),
-		Address:                  trim(d.IndirizzoBeneficiario),
-		Civic:                    trim(d.CivicoBeneficiario),
-		CAP:                      trim(d.CapBeneficiario),
-		Locality:                 trim(d.LocalitaBeneficiario),
-		Province:                 trim(d.ProvinciaBeneficiario),
-		Nation:                   trim(d.NazioneBeneficiario),
-		Causale:                  trim(d.CausaleVersamento),
-		DatiSpecificiRiscossione: trim(d.DatiSpecificiRiscossione),
-		Amount:                   d.ImportoSingoloVersamento.Cents(),
-	}
-}
-
 // validIBAN checks an Italian-length IBAN (27 characters) and its ISO 7064
 // mod-97 check digits.
 func validIBAN(s string) bool {

@@ -122,13 +122,8 @@ func (s *Service) decodeDovuti(text []byte, op, codIpa string) (*dovutiDoc, *gat
 	return out, nil
 }
 
-// decodeSecondario decodes and validates a DovutiEntiSecondari payload.
-func (s *Service) decodeSecondario(text []byte, op, codIpa string) (*secondario, *gateway.Error) {
-	var doc gensil.DovutiEntiSecondari
-	if gerr := decodePayload(text, op, codIpa, "XML dei dovuti Enti secondari non valido", &doc); gerr != nil {
-		return nil, gerr
-	}
-	d := &doc.DatiVersamentoEntiSecondari
+// secondarioOf maps the secondary beneficiary of a DovutiEntiSecondari.
+func secondarioOf(d *gensil.CtDatiVersamentoDovutiEntiSecondari) *secondario {
 	return &secondario{
 		CodiceFiscale:            trim(d.CodiceFiscaleBeneficiario),
 		Denominazione:            trim(d.DenominazioneBeneficiario),
@@ -142,7 +137,16 @@ func (s *Service) decodeSecondario(text []byte, op, codIpa string) (*secondario,
 		Causale:                  trim(d.CausaleVersamento),
 		DatiSpecificiRiscossione: trim(d.DatiSpecificiRiscossione),
 		Amount:                   d.ImportoSingoloVersamento.Cents(),
-	}, nil
+	}
+}
+
+// decodeSecondario decodes and validates a DovutiEntiSecondari payload.
+func (s *Service) decodeSecondario(text []byte, op, codIpa string) (*secondario, *gateway.Error) {
+	var doc gensil.DovutiEntiSecondari
+	if gerr := decodePayload(text, op, codIpa, "XML dei dovuti Enti secondari non valido", &doc); gerr != nil {
+		return nil, gerr
+	}
+	return secondarioOf(&doc.DatiVersamentoEntiSecondari), nil
 }
 
 func payerOf(sp *gensil.CtSoggettoPagatore) payer {
