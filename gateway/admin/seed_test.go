@@ -2,13 +2,13 @@ package admin
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
 	"github.com/ponte-pagopa/ponte/store"
+	"github.com/ponte-pagopa/ponte/store/storetest"
 )
 
 func TestParseSeedRejects(t *testing.T) {
@@ -33,14 +33,7 @@ func TestParseSeedRejects(t *testing.T) {
 
 func TestApplyDemoIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, storetest.URL(t, store.SQLite))
 	if err := ApplyDemo(ctx, db); err != nil {
 		t.Fatal(err)
 	}

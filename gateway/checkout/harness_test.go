@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +21,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/store"
 	"github.com/ponte-pagopa/ponte/store/pgtest"
+	"github.com/ponte-pagopa/ponte/store/storetest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -76,10 +76,9 @@ type harness struct {
 
 func forEachStore(t *testing.T, f func(t *testing.T, h *harness)) {
 	t.Helper()
-	t.Run(store.SQLite, func(t *testing.T) {
-		f(t, newHarness(t, "sqlite://"+filepath.Join(t.TempDir(), "checkout.db")))
-	})
-	t.Run(store.Postgres, func(t *testing.T) { f(t, newHarness(t, pgtest.URL(t))) })
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) { f(t, newHarness(t, storetest.URL(t, d))) })
+	}
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -97,14 +96,7 @@ func newHarness(t *testing.T, dbURL string, opts ...func(*node.Config)) *harness
 	t.Helper()
 	ctx := context.Background()
 	log := testLogger(t)
-	db, err := store.Open(ctx, dbURL, "", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, dbURL)
 	h := &harness{t: t, db: db}
 	for _, x := range tEnti {
 		e := &gateway.Ente{

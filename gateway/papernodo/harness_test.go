@@ -27,6 +27,7 @@ import (
 	gen "github.com/ponte-pagopa/ponte/generated/papernodo"
 	"github.com/ponte-pagopa/ponte/store"
 	"github.com/ponte-pagopa/ponte/store/pgtest"
+	"github.com/ponte-pagopa/ponte/store/storetest"
 	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
@@ -87,16 +88,8 @@ func dialects(t *testing.T, f func(t *testing.T, h *harness)) {
 func newHarness(t testing.TB, dialect string) *harness {
 	t.Helper()
 	ctx := context.Background()
-	url := "sqlite:" + filepath.Join(t.TempDir(), "ponte.db")
-	if dialect == "postgres" {
-		url = pgtest.URL(t)
-	}
-	db, err := store.Open(ctx, url, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	must(t, db.Migrate(ctx))
+	url := storetest.URL(t, dialect)
+	db := storetest.Open(t, url)
 	h := &harness{t: t, url: url, db: db, rec: &recorder{}, logs: &syncBuffer{}}
 	h.ente = &gateway.Ente{
 		CodIpa: testCodIpa, CodiceFiscale: testDominio, Denominazione: "Comune di Prova",
@@ -110,6 +103,7 @@ func newHarness(t testing.TB, dialect string) *harness {
 		IntermediaryID: "99999999999", StationID: "99999999999_01",
 	}))
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var err error
 	h.svc, err = New(Config{Carts: db, Enti: db, Clock: gateway.FixedClock{T: testNow}, Logger: log})
 	must(t, err)
 	ep := soap.NewEndpoint("NODO", soap.DefaultServerConfig(), h.rec, log)

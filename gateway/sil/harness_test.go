@@ -23,6 +23,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/store"
 	"github.com/ponte-pagopa/ponte/store/pgtest"
+	"github.com/ponte-pagopa/ponte/store/storetest"
 	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
@@ -72,18 +73,7 @@ func dialects(t *testing.T, f func(t *testing.T, h *harness)) {
 func newHarness(t testing.TB, dialect string) *harness {
 	t.Helper()
 	ctx := context.Background()
-	url := "sqlite:" + filepath.Join(t.TempDir(), "ponte.db")
-	if dialect == "postgres" {
-		url = pgtest.URL(t)
-	}
-	db, err := store.Open(ctx, url, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, storetest.URL(t, dialect))
 	h := &harness{t: t, db: db}
 	h.ente = &gateway.Ente{
 		CodIpa: testCodIpa, CodiceFiscale: "80007580279", Denominazione: "Comune di Prova",
@@ -111,13 +101,11 @@ func newHarness(t testing.TB, dialect string) *harness {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	// The CartStore of *store.DB is being written: the payment operations
-	// are wired (and their tests run) once the store has it.
-	carts, _ := any(db).(gateway.CartStore)
+	var err error
 	h.svc, err = New(Config{
 		Enti: db, Dovuti: db, IUV: db, Auth: auth.NewVerifier(time.Minute, nil),
 		Clock: gateway.FixedClock{T: testNow}, Logger: log, PublicURL: "https://ponte.example.org",
-		Carts: carts, CartSecret: testCartSecret,
+		Carts: db, CartSecret: testCartSecret,
 		Options: Options{CacheTTL: -1}, // tests change rows between requests
 	})
 	if err != nil {

@@ -19,14 +19,6 @@ import (
 
 var paymentOps = []string{opInviaDovuti, opInviaCarrello, opVerificaAvviso, opChiediPagati, opChiediPagatiConRicevuta, opChiediEsitoCarrello}
 
-// needCarts skips store-backed tests until the store implements CartStore.
-func needCarts(t *testing.T, h *harness) {
-	t.Helper()
-	if h.svc.carts == nil {
-		t.Skip("store.DB does not implement gateway.CartStore yet")
-	}
-}
-
 const envOpen = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ppt="http://www.regione.veneto.it/pagamenti/ente/">`
 
 func header(codIpa string) string {

@@ -51,7 +51,6 @@ func goodDovuti(items ...dov) string {
 
 func TestInviaDovuti(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		ctx := context.Background()
 		h.ente.RedirectURL = "https://ente.example.org/ritorno"
 		must(t, h.db.UpdateEnte(ctx, h.ente))
@@ -127,7 +126,6 @@ const (
 
 func TestInviaCarrello(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		ctx := context.Background()
 		e2 := addEnte(t, h, "c_x002", cf2, "02")
 		addEnte(t, h, "c_x003", cf3, "03")
@@ -217,7 +215,6 @@ func TestInviaCarrello(t *testing.T) {
 
 func TestVerificaAvviso(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		ctx := context.Background()
 		ins := func(iud, iuv, tipo, due string, st gateway.DovutoState) *gateway.Dovuto {
 			d := &gateway.Dovuto{EnteID: h.ente.ID, IUD: iud, IUV: iuv, TipoDovuto: tipo, Amount: 4200, State: st, DueDate: due,
@@ -272,7 +269,6 @@ func chiediPagatiEnv(codIpa, pw, id string) string {
 
 func TestChiediPagatiStates(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		ctx := context.Background()
 		newSession := func(iud string) string {
 			return wantOK(t, h.post(t, inviaEnv(testCodIpa, testPassword, goodDovuti(dov{IUD: iud, Importo: "12.34"}, dov{IUD: iud + "b"}), "", ""))).IDSession
@@ -374,7 +370,6 @@ func ricevutaEnv(codIpa, pw, id, iuv, iud string) string {
 
 func TestChiediPagatiConRicevuta(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		id := wantOK(t, h.post(t, inviaEnv(testCodIpa, testPassword, goodDovuti(dov{IUD: "R-1"}, dov{IUD: "R-2", Importo: "7.00"}), "", ""))).IDSession
 
 		a := h.post(t, ricevutaEnv(testCodIpa, testPassword, "", "", "R-1"))
@@ -452,7 +447,6 @@ func esitoEnv(codIpa, pw, id string) string {
 
 func TestChiediEsitoCarrello(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
-		needCarts(t, h)
 		addEnte(t, h, "c_x002", cf2, "02")
 		addEnte(t, h, "c_x003", cf3, "03")
 		a := h.post(t, carrelloEnv(testCodIpa, testPassword, []elem{
