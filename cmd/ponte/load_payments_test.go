@@ -41,7 +41,6 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/sim"
 	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/generated/papernodo"
-	"github.com/ponte-pagopa/ponte/store/pgtest"
 )
 
 // Steps of one complete payment, in order.
@@ -69,23 +68,7 @@ var stepNames = [nSteps]string{
 }
 
 func TestLoadPayments(t *testing.T) {
-	if os.Getenv("PONTE_LOAD") == "" {
-		t.Skip("load run: set PONTE_LOAD=1 (make bench)")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ponte")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dbURL := pgtest.URL(t)
-
-	dur := 10 * time.Second
-	if v := os.Getenv("PONTE_LOAD_SECONDS"); v != "" {
-		n, _ := strconv.Atoi(v)
-		dur = time.Duration(n) * time.Second
-	}
+	dir, bin, dbURL, dur := loadSetup(t)
 	const (
 		users  = 64  // virtual users of phase 1, connections of phase 2
 		rtRate = 500 // paaInviaRT offered per second in phase 2

@@ -61,18 +61,32 @@ func serveBaseline(addr string) {
 	os.Exit(1)
 }
 
-func TestLoad(t *testing.T) {
+// loadSetup skips unless PONTE_LOAD is set, builds the binary into a temp
+// dir, starts a throwaway PostgreSQL and reads the length of each run
+// (PONTE_LOAD_SECONDS, default 10).
+func loadSetup(t *testing.T) (dir, bin, dbURL string, dur time.Duration) {
+	t.Helper()
 	if os.Getenv("PONTE_LOAD") == "" {
 		t.Skip("load run: set PONTE_LOAD=1 (make bench)")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "ponte")
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "ponte")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	dbURL := pgtest.URL(t)
+	dbURL = pgtest.URL(t)
+	dur = 10 * time.Second
+	if v := os.Getenv("PONTE_LOAD_SECONDS"); v != "" {
+		n, _ := strconv.Atoi(v)
+		dur = time.Duration(n) * time.Second
+	}
+	return dir, bin, dbURL, dur
+}
+
+func TestLoad(t *testing.T) {
+	dir, bin, dbURL, dur := loadSetup(t)
 
 	baseAddr := freeAddr(t)
 	self, _ := os.Executable()
@@ -83,11 +97,6 @@ func TestLoad(t *testing.T) {
 		append(os.Environ(), "PONTE_DATABASE_URL="+dbURL, "PONTE_DATA_DIR="+dir), ponteAddr, "/healthz")
 
 	const workers = 64
-	dur := 10 * time.Second
-	if v := os.Getenv("PONTE_LOAD_SECONDS"); v != "" {
-		n, _ := strconv.Atoi(v)
-		dur = time.Duration(n) * time.Second
-	}
 	var seq atomic.Int64
 	url := func(addr string) string { return "http://" + addr + SILPath }
 

@@ -29,15 +29,22 @@ func (n *Node) checkQuery(intermediario, stazione, password, dominio string) *pp
 	return nil
 }
 
+// rptQuery journals the RPT a read operation asks about and checks the
+// caller may ask it.
+func (n *Node) rptQuery(ctx context.Context, intermediario, stazione, password string, key RPTKey) (RPTKey, *pptError) {
+	ev := soap.EventFrom(ctx)
+	ev.CodIpa, ev.IUV, ev.CCP = key.Dominio, key.IUV, key.CCP
+	return key, n.checkQuery(intermediario, stazione, password, key.Dominio)
+}
+
 func (n *Node) chiediStato(ctx context.Context, req *soap.Request) (any, *pptError) {
 	var b nodoperpa.NodoChiediStatoRPT
 	if e := n.decodeBody(req, &b); e != nil {
 		return nil, e
 	}
-	key := RPTKey{string(b.IdentificativoDominio), string(b.IdentificativoUnivocoVersamento), string(b.CodiceContestoPagamento)}
-	ev := soap.EventFrom(ctx)
-	ev.CodIpa, ev.IUV, ev.CCP = key.Dominio, key.IUV, key.CCP
-	if e := n.checkQuery(string(b.IdentificativoIntermediarioPA), string(b.IdentificativoStazioneIntermediarioPA), string(b.Password), key.Dominio); e != nil {
+	key, e := n.rptQuery(ctx, string(b.IdentificativoIntermediarioPA), string(b.IdentificativoStazioneIntermediarioPA),
+		string(b.Password), RPTKey{string(b.IdentificativoDominio), string(b.IdentificativoUnivocoVersamento), string(b.CodiceContestoPagamento)})
+	if e != nil {
 		return nil, e
 	}
 	n.mu.Lock()
@@ -63,10 +70,9 @@ func (n *Node) chiediCopiaRT(ctx context.Context, req *soap.Request) (any, *pptE
 	if e := n.decodeBody(req, &b); e != nil {
 		return nil, e
 	}
-	key := RPTKey{string(b.IdentificativoDominio), string(b.IdentificativoUnivocoVersamento), string(b.CodiceContestoPagamento)}
-	ev := soap.EventFrom(ctx)
-	ev.CodIpa, ev.IUV, ev.CCP = key.Dominio, key.IUV, key.CCP
-	if e := n.checkQuery(string(b.IdentificativoIntermediarioPA), string(b.IdentificativoStazioneIntermediarioPA), string(b.Password), key.Dominio); e != nil {
+	key, e := n.rptQuery(ctx, string(b.IdentificativoIntermediarioPA), string(b.IdentificativoStazioneIntermediarioPA),
+		string(b.Password), RPTKey{string(b.IdentificativoDominio), string(b.IdentificativoUnivocoVersamento), string(b.CodiceContestoPagamento)})
+	if e != nil {
 		return nil, e
 	}
 	n.mu.Lock()
