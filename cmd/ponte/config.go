@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,17 @@ type Config struct {
 	// refused for new dovuti from this date on.
 	IUV15Limit string // PONTE_IUV15_LIMIT (yyyy-mm-dd)
 
+	// SigningKey signs upload tokens and download links; processes that
+	// share a database must share it. Empty: a random key per process.
+	SigningKey string // PONTE_SIGNING_KEY
+	// FilesDir holds flussi (uploads, result files, exports); processes
+	// that share a database must share it. Default <DataDir>/mybox.
+	FilesDir        string        // PONTE_FILES_DIR
+	ImportMaxBytes  int64         // PONTE_IMPORT_MAX_BYTES: largest uploaded zip
+	FlussiLease     time.Duration // PONTE_FLUSSI_LEASE: how long a worker's claim on a flusso lasts
+	FlussiPoll      time.Duration // PONTE_FLUSSI_POLL: how often idle workers look for flussi
+	MypivotPassword string        // PONTE_MYPIVOT_PASSWORD: MyPay's app.be.password-mypivot
+
 	// PprofListen, when set, serves net/http/pprof on this (loopback)
 	// address for profiling; never expose it.
 	PprofListen string // PONTE_PPROF_LISTEN
@@ -78,6 +90,9 @@ func DefaultConfig() Config {
 		JournalRetention:  90 * 24 * time.Hour,
 		PasswordCacheTTL:  5 * time.Minute,
 		IUV15Limit:        "2024-04-30",
+		ImportMaxBytes:    100 << 20,
+		FlussiLease:       2 * time.Minute,
+		FlussiPoll:        2 * time.Second,
 	}
 }
 
@@ -153,6 +168,12 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	dur(&c.JournalRetention, "journal-retention", "PONTE_JOURNAL_RETENTION", "age after which journal events are purged")
 	dur(&c.PasswordCacheTTL, "password-cache-ttl", "PONTE_PASSWORD_CACHE_TTL", "how long a verified SIL password is remembered")
 	str(&c.PprofListen, "pprof-listen", "PONTE_PPROF_LISTEN", "address of the profiling endpoint (off when empty)")
+	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
+	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
+	num(&c.ImportMaxBytes, "import-max-bytes", "PONTE_IMPORT_MAX_BYTES", "largest import zip accepted")
+	dur(&c.FlussiLease, "flussi-lease", "PONTE_FLUSSI_LEASE", "how long a claim on a flusso lasts before another instance may take it")
+	dur(&c.FlussiPoll, "flussi-poll", "PONTE_FLUSSI_POLL", "how often idle instances look for flussi to process")
+	str(&c.MypivotPassword, "mypivot-password", "PONTE_MYPIVOT_PASSWORD", "MyPivot alignment password of incremental exports")
 	str(&c.IUV15Limit, "iuv15-limit", "PONTE_IUV15_LIMIT", "date from which new 15-digit IUVs are refused")
 	return errors.Join(errs...)
 }
@@ -169,6 +190,15 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 			bad("PONTE_PUBLIC_URL", "%q must be an http(s) base URL with no path, e.g. https://pagamenti.example.it", c.PublicURL)
 		}
+	}
+	if c.ImportMaxBytes < 1<<20 {
+		bad("PONTE_IMPORT_MAX_BYTES", "%d is below 1 MiB", c.ImportMaxBytes)
+	}
+	if c.FlussiLease < 5*time.Second {
+		bad("PONTE_FLUSSI_LEASE", "%s is below 5s", c.FlussiLease)
+	}
+	if c.FlussiPoll <= 0 {
+		bad("PONTE_FLUSSI_POLL", "must be positive")
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		bad("PONTE_DATABASE_URL", "must start with postgres:// (empty means the embedded SQLite file)")
@@ -239,6 +269,14 @@ func (c *Config) Validate() error {
 
 // publicURL is the configured base URL, or one derived from the listen
 // address.
+// filesDir is where flussi live.
+func (c *Config) filesDir() string {
+	if c.FilesDir != "" {
+		return c.FilesDir
+	}
+	return filepath.Join(c.DataDir, "mybox")
+}
+
 func (c *Config) publicURL() string {
 	if c.PublicURL != "" {
 		return strings.TrimSuffix(c.PublicURL, "/")

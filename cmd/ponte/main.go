@@ -23,6 +23,8 @@ Usage:
   ponte seed FILE [flags]          apply a YAML ente registry file
   ponte journal search|purge ...   read or purge the giornale degli eventi
   ponte sim --demo|--registry FILE run the pagoPA node simulator on its own
+  ponte import FILE.zip --ente CODIPA
+                                   import a flusso of dovuti (MyPay CSV 1_0–1_4)
 
 Run 'ponte COMMAND -h' for the flags of a command. Every flag also has a
 PONTE_* environment variable, shown in its help.
@@ -32,6 +34,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
+	var code exitCode
+	if errors.As(err, &code) {
+		os.Exit(int(code))
+	}
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "ponte:", err)
@@ -60,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdJournal(ctx, env, args[1:])
 	case "sim":
 		return cmdSim(ctx, env, args[1:])
+	case "import":
+		return cmdImport(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -18,10 +18,12 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/auth"
 	"github.com/ponte-pagopa/ponte/gateway/checkout"
 	"github.com/ponte-pagopa/ponte/gateway/demo"
+	"github.com/ponte-pagopa/ponte/gateway/flussi"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/journal"
 	"github.com/ponte-pagopa/ponte/gateway/node"
 	"github.com/ponte-pagopa/ponte/gateway/papernodo"
+	"github.com/ponte-pagopa/ponte/gateway/signed"
 	"github.com/ponte-pagopa/ponte/gateway/sil"
 	"github.com/ponte-pagopa/ponte/gateway/sim"
 	"github.com/ponte-pagopa/ponte/gateway/soap"
@@ -103,6 +105,8 @@ type app struct {
 	serverConfig soap.ServerConfig
 	stop         context.CancelFunc
 	done         chan struct{}
+	worker       *flussi.Worker
+	workerDone   chan struct{}
 }
 
 func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
@@ -214,6 +218,30 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 
+	// Flussi: uploads, the worker that imports and exports them, and the
+	// signed links to their files.
+	signer := signed.New(cfg.SigningKey, nil)
+	if cfg.SigningKey == "" {
+		log.Warn("no PONTE_SIGNING_KEY: upload tokens and download links work only on this instance")
+	}
+	files := flussi.Files{Root: cfg.filesDir()}
+	limits := flussi.Limits{MaxUpload: cfg.ImportMaxBytes}
+	a.worker = &flussi.Worker{
+		Importer: &flussi.Importer{Store: db, Enti: db, IUVs: db, Files: files, Limits: limits,
+			Log: log.With("component", "flussi"), IUV15Limit: limit},
+		Lease: cfg.FlussiLease, Poll: cfg.FlussiPoll, Log: log.With("component", "flussi"),
+	}
+	svc.EnableImport(db, signer)
+	uploader := &flussi.Uploader{Store: db, Enti: db, Files: files, Signer: signer, Limits: limits,
+		Log: log.With("component", "upload"), Wake: a.worker.Wake}
+	e.POST(flussi.UploadPath, echo.WrapHandler(uploader))
+	e.GET(flussi.DownloadPath+"/:ente", echo.WrapHandler(&flussi.Downloader{Files: files, Signer: signer}))
+	a.workerDone = make(chan struct{})
+	go func() {
+		defer close(a.workerDone)
+		a.worker.Run(jctx)
+	}()
+
 	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))
 	svc.Register(ep)
 	e.POST(SILPath, ep.ServeSOAP)
@@ -253,6 +281,9 @@ func (a *app) Close() {
 	}
 	a.stop()
 	<-a.done
+	if a.workerDone != nil {
+		<-a.workerDone
+	}
 	a.db.Close()
 }
 

@@ -61,6 +61,10 @@ func (s *Service) Register(ep *soap.Endpoint) {
 		impl[opChiediPagatiConRicevuta] = s.handleChiediPagatiConRicevuta
 		impl[opChiediEsitoCarrello] = s.handleChiediEsitoCarrello
 	}
+	if s.imports != nil {
+		impl[opAutorizzaImport] = s.handleAutorizzaImport
+		impl[opChiediStatoImport] = s.handleChiediStatoImport
+	}
 	for _, op := range operations {
 		h := impl[op.name]
 		if h == nil {
