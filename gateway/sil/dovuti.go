@@ -7,6 +7,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/cf"
 	"github.com/ponte-pagopa/ponte/gateway/normalize"
+	"github.com/ponte-pagopa/ponte/gateway/rules"
 )
 
 // ShowMyPay values of paaSILInviaDovuti.
@@ -62,7 +63,7 @@ func (s *Service) validateDovuti(ctx context.Context, ente *gateway.Ente, payloa
 	if doc.IUV != "" {
 		return nil, gateway.Errorf(gateway.CodeIUVNonValido, "l'inserimento dello IUV è deprecato")
 	}
-	if !validTipoVersamento(doc.TipoVersamento) {
+	if !rules.TipoVersamento(doc.TipoVersamento) {
 		return nil, gateway.Errorf(gateway.CodeTipoVersamentoNonValido, "Tipo versamento non valido [%s]", doc.TipoVersamento)
 	}
 
@@ -107,7 +108,7 @@ func (s *Service) validateDovuti(ctx context.Context, ente *gateway.Ente, payloa
 
 	tipoVersamento := doc.TipoVersamento
 	if tipoVersamento == "" {
-		tipoVersamento = tipoVersamentoAll
+		tipoVersamento = rules.TipoVersamentoAll
 	}
 	out := make([]*gateway.Dovuto, 0, len(doc.Items))
 	for _, it := range doc.Items {
@@ -139,7 +140,7 @@ func (s *Service) checkDovutoItem(ctx context.Context, ente *gateway.Ente, it *d
 }
 
 func (s *Service) checkItem(ctx context.Context, ente *gateway.Ente, it *dovutoItem, t *gateway.TipoDovuto, r *dovutiRules) *gateway.Error {
-	if !validIUD(it.IUD) {
+	if !rules.IUD(it.IUD) {
 		return gateway.Errorf(gateway.CodeIUDNonValido, "IdentificativoUnivocoDovuto non valido [%s]", it.IUD)
 	}
 	if r.seen != nil {
@@ -178,7 +179,7 @@ func (s *Service) checkItem(ctx context.Context, ente *gateway.Ente, it *dovutoI
 	} else if mb != nil && (mb.TipoBollo != "" || mb.HashDocumento != "" || mb.ProvinciaResidenza != "") {
 		return gateway.Errorf(gateway.CodeMarcaBolloNonValida, "dati marca da bollo non supportati su tipo dovuto diverso da marca da bollo")
 	}
-	if !validDatiSpecifici(it.DatiSpecifici) {
+	if !rules.DatiSpecifici(it.DatiSpecifici) {
 		return gateway.Errorf(gateway.CodeDatiSpecificiNonValido, "DatiSpecificiRiscossione non valido [%s]", it.DatiSpecifici)
 	}
 	if it.Amount == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/cf"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
+	"github.com/ponte-pagopa/ponte/gateway/rules"
 )
 
 // importaInput is the paaSILImportaDovuto request, read off the wire.
@@ -58,10 +59,10 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 	}
 
 	// 4. amounts
-	if v.Commission > gateway.MaxAmount {
+	if !rules.Commission(v.Commission) {
 		return gateway.Errorf(gateway.CodeImportoNonValido, "commissioneCaricoPA non valido [%s]", javaDecimal(v.Commission))
 	}
-	if v.Amount == 0 || v.Amount > gateway.MaxAmount {
+	if !rules.Amount(v.Amount) {
 		return gateway.Errorf(gateway.CodeImportoNonValido, "ImportoSingoloVersamento non valido: %s]", javaDecimal(v.Amount))
 	}
 
@@ -96,20 +97,20 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 	if v.Payer == nil {
 		return gateway.Errorf(gateway.CodeSoggPagNonValorizzato, "paaSILImportaDovuto: soggettoPagatore non valorizzato. ")
 	}
-	if !validTipoVersamento(v.TipoVersamento) {
+	if !rules.TipoVersamento(v.TipoVersamento) {
 		return gateway.Errorf(gateway.CodeTipoVersamentoNonValido, "paaSILImportaDovuto: Tipo versamento non valido: %s", v.TipoVersamento)
 	}
 	tipoVersamento := v.TipoVersamento
 	if tipoVersamento == "" {
-		tipoVersamento = tipoVersamentoAll
+		tipoVersamento = rules.TipoVersamentoAll
 	}
-	if !validIUD(v.IUD) {
+	if !rules.IUD(v.IUD) {
 		return gateway.Errorf(gateway.CodeIUDNonValido, "paaSILImportaDovuto: IdentificativoUnivocoDovuto non valido: %s", javaString(v.IUD, v.IUDPresent))
 	}
 	if v.Causale == "" {
 		return gateway.Errorf(gateway.CodeCausaleNonPresente, "paaSILImportaDovuto: causaleVersamento non specificato ")
 	}
-	if !validDatiSpecifici(v.DatiSpecifici) {
+	if !rules.DatiSpecifici(v.DatiSpecifici) {
 		return gateway.Errorf(gateway.CodeDatiSpecificiNonValido, "paaSILImportaDovuto: DatiSpecificiRiscossione non valido: %s", v.DatiSpecifici)
 	}
 	v.Payer.ID = strings.ToUpper(v.Payer.ID)
@@ -118,7 +119,7 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 	}
 
 	// 8. normalisation
-	p := normalizePayer(v.Payer)
+	p := rules.NormalizePayer(gateway.Payer(*v.Payer))
 
 	d := &gateway.Dovuto{
 		EnteID:                   ente.ID,
@@ -133,7 +134,7 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 		Causale:                  v.Causale,
 		DatiSpecificiRiscossione: v.DatiSpecifici,
 		Bilancio:                 v.Bilancio,
-		Payer:                    p,
+		Payer:                    &p,
 		Flusso:                   "_" + ente.CodIpa + "_IMPORT-DOVUTO",
 	}
 
