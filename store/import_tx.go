@@ -173,10 +173,6 @@ func (t *importTx) Merge(ctx context.Context) (imported, rejected int64, err err
 			err = t.copy.Close()
 		}
 		t.copy = nil
-		if err == nil {
-			// Temporary tables are never analysed by autovacuum.
-			_, err = t.tx.ExecContext(ctx, `ANALYZE import_stage`)
-		}
 	} else {
 		if err = t.flush(ctx); err == nil {
 			t.tx, err = t.db.w.BeginTxx(ctx, nil)
@@ -188,18 +184,47 @@ func (t *importTx) Merge(ctx context.Context) (imported, rejected int64, err err
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
 	}
+	// After the steps every row is either applied or has a code.
+	slow := false
 	for _, s := range t.mergeSteps() {
-		if _, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), s.args...); err != nil {
+		if s.name == "insert" {
+			var candidates int64
+			if err := t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT COUNT(*) FROM import_stage
+				WHERE import_id = ? AND azione = 'I' AND codes = ''`), t.f.ID).Scan(&candidates); err != nil {
+				return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+			}
+			res, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), s.args...)
+			if err != nil {
+				return 0, 0, fmt.Errorf("store: import %d: insert: %w", t.f.ID, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return 0, 0, err
+			}
+			slow = n < candidates
+			continue
+		}
+		args := s.args
+		for i, a := range args {
+			if a == slowArg {
+				args[i] = slow
+			}
+		}
+		if _, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), args...); err != nil {
 			return 0, 0, fmt.Errorf("store: import %d: %s: %w", t.f.ID, s.name, err)
 		}
 	}
-	err = t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT COALESCE(SUM(applied), 0),
+	err = t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT COALESCE(SUM(CASE WHEN codes = '' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN codes <> '' THEN 1 ELSE 0 END), 0) FROM import_stage WHERE import_id = ?`), t.f.ID).Scan(&imported, &rejected)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
 	}
 	return imported, rejected, nil
 }
+
+// slowArg stands, in a step's arguments, for whether the insert skipped
+// rows (known only once it ran).
+var slowArg = &struct{ slow bool }{}
 
 type mergeStep struct {
 	name string
@@ -218,6 +243,7 @@ func reject(code, desc string) string {
 // They read the same on both dialects; only parameter casts differ.
 func (t *importTx) mergeSteps() []mergeStep {
 	id, ente := t.f.ID, t.f.EnteID
+	slow := slowArg
 	now := stamp(t.db.now())
 	ts, i64 := "?", "?"
 	if t.db.dialect == Postgres {
@@ -248,22 +274,21 @@ func (t *importTx) mergeSteps() []mergeStep {
 				secondary, ` + "CAST(? AS TEXT)" + `, import_id, line, ` + ts + `, ` + ts + `
 			FROM import_stage WHERE import_id = ? AND azione = 'I' AND codes = ''
 			ON CONFLICT DO NOTHING`, []any{ente, t.f.IUF, now, now, id}},
-		{"mark inserted", `UPDATE import_stage SET applied = 1
-			WHERE import_id = ? AND azione = 'I' AND codes = '' AND EXISTS (SELECT 1 FROM dovuto d
-				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND d.import_id = ?)`, []any{id, ente, id}},
-		{"refuse IUD or IUV in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
-			WHERE import_id = ? AND azione = 'I' AND codes = '' AND applied = 0 AND EXISTS (SELECT 1 FROM dovuto d
-				WHERE d.ente_id = ? AND d.iud = import_stage.iud)`, []any{id, ente}},
+		// Every candidate row inserted is the rule; only when some met an
+		// IUD or IUV already stored (a unique key skipped them) are they
+		// found and refused.
+		{"refuse IUD in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
+			WHERE import_id = ? AND azione = 'I' AND codes = '' AND ? AND EXISTS (SELECT 1 FROM dovuto d
+				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND (d.import_id IS NULL OR d.import_id <> ?))`, []any{id, slow, ente, id}},
 		{"refuse IUV in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
-			WHERE import_id = ? AND azione = 'I' AND codes = '' AND applied = 0`, []any{id}},
+			WHERE import_id = ? AND azione = 'I' AND codes = '' AND ? AND NOT EXISTS (SELECT 1 FROM dovuto d
+				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND d.import_id = ?)`, []any{id, slow, ente, id}},
 		{"refuse M to an IUV in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
 			WHERE import_id = ? AND azione = 'M' AND codes = '' AND iuv <> '' AND EXISTS (SELECT 1 FROM dovuto d
 				WHERE d.ente_id = ? AND d.iuv = import_stage.iuv AND d.iud <> import_stage.iud)`, []any{id, ente}},
 		{"refuse M and A without a payable dovuto", `UPDATE import_stage SET ` + reject(gateway.CodeImportDovutoNonPresente, "dovuto non presente o non modificabile") + `
 			WHERE import_id = ? AND azione IN ('M', 'A') AND codes = '' AND NOT EXISTS (SELECT 1 FROM dovuto d
 				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND d.state = ` + payable + `)`, []any{id, ente}},
-		{"mark M and A", `UPDATE import_stage SET applied = 1
-			WHERE import_id = ? AND azione IN ('M', 'A') AND codes = ''`, []any{id}},
 		{"modify", `UPDATE dovuto SET
 				iuv = CASE WHEN s.iuv = '' THEN dovuto.iuv ELSE s.iuv END,
 				tipo_dovuto = s.tipo_dovuto, tipo_versamento = s.tipo_versamento,
@@ -275,11 +300,11 @@ func (t *importTx) mergeSteps() []mergeStep {
 				payer_nation = s.payer_nation, payer_email = s.payer_email, secondary = s.secondary,
 				flusso = ` + "CAST(? AS TEXT)" + `, import_id = s.import_id, flusso_row = s.line, updated_at = ` + ts + `
 			FROM import_stage s
-			WHERE s.import_id = ? AND s.azione = 'M' AND s.applied = 1
+			WHERE s.import_id = ? AND s.azione = 'M' AND s.codes = ''
 				AND dovuto.ente_id = ? AND dovuto.iud = s.iud AND dovuto.state = ` + payable, []any{t.f.IUF, now, id, ente}},
 		{"annul", `UPDATE dovuto SET state = '` + string(gateway.DovutoAnnullato) + `', updated_at = ` + ts + `
 			WHERE ente_id = ? AND state = ` + payable + ` AND iud IN (SELECT iud FROM import_stage
-				WHERE import_id = ? AND azione = 'A' AND applied = 1)`, []any{now, ente, id}},
+				WHERE import_id = ? AND azione = 'A' AND codes = '')`, []any{now, ente, id}},
 	}
 }
 
@@ -297,7 +322,7 @@ func (t *importTx) Scarti(ctx context.Context, fn func(raw, codes, descriptions 
 
 // Imported implements gateway.ImportTx.
 func (t *importTx) Imported(ctx context.Context, fn func(iuvLine string) error) error {
-	return t.each(ctx, `SELECT iuv_line FROM import_stage WHERE import_id = ? AND applied = 1 ORDER BY line`,
+	return t.each(ctx, `SELECT iuv_line FROM import_stage WHERE import_id = ? AND codes = '' ORDER BY line`,
 		func(rows *sqlx.Rows) error {
 			var line string
 			if err := rows.Scan(&line); err != nil {

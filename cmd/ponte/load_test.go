@@ -69,13 +69,7 @@ func loadSetup(t *testing.T) (dir, bin, dbURL string, dur time.Duration) {
 	if os.Getenv("PONTE_LOAD") == "" {
 		t.Skip("load run: set PONTE_LOAD=1 (make bench)")
 	}
-	dir = t.TempDir()
-	bin = filepath.Join(dir, "ponte")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	dir, bin = buildPonte(t)
 	dbURL = pgtest.URL(t)
 	dur = 10 * time.Second
 	if v := os.Getenv("PONTE_LOAD_SECONDS"); v != "" {
@@ -83,6 +77,20 @@ func loadSetup(t *testing.T) (dir, bin, dbURL string, dur time.Duration) {
 		dur = time.Duration(n) * time.Second
 	}
 	return dir, bin, dbURL, dur
+}
+
+// buildPonte builds the binary into a temp dir, for tests that run real
+// processes.
+func buildPonte(t *testing.T) (dir, bin string) {
+	t.Helper()
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "ponte")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return dir, bin
 }
 
 func TestLoad(t *testing.T) {

@@ -28,6 +28,7 @@ func forEachDatabase(t *testing.T, f func(t *testing.T, cfg *Config)) {
 	t.Run("postgres", func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.DatabaseURL = pgtest.URL(t)
+		cfg.DataDir = t.TempDir() // flussi files live there
 		f(t, &cfg)
 	})
 }
