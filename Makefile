@@ -39,7 +39,7 @@ check-generate: generate
 ## bench: Go benchmarks, then the loopback load run against a real server
 ## on a throwaway PostgreSQL, each next to its baseline
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	PONTE_BENCH_EXPORT_ROWS=1000000 $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	PONTE_LOAD=1 PONTE_REQUIRE_POSTGRES=1 $(GO) test -count=1 -run '^TestLoad' -v -timeout 15m ./cmd/ponte
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); seeds run in `make test`

@@ -149,7 +149,7 @@ func pgRecordSQL(steps []string) string {
 	var b strings.Builder
 	b.WriteString("WITH ins AS (" + insertReceiptSQL + ")")
 	for i, q := range steps {
-		if i == 0 {
+		if strings.Contains(q, "%") { // decidePaymentSQL, pagatoSQL
 			q = fmt.Sprintf(q, "(SELECT id FROM ins)")
 		}
 		fmt.Fprintf(&b, ",\ns%d AS (%s)", i+1, q)
@@ -202,14 +202,47 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 	insertArgs := []any{paymentID, rt.Esito, int64(rt.Amount), rt.MessageID, nullStamp(issued),
 		rt.TipoFirma, rt.RT, hash, stamp(received)}
 
+	// A positive RT also fills the export rows (pagato): rendered here,
+	// outside the transaction, inserted with the rest.
+	var pagati []pagatoValues
+	if collected(rt.Esito) {
+		var err error
+		pagati, err = renderPagati(rt.RT)
+		if err == nil {
+			err = checkPagati(pagati)
+		}
+		if err != nil {
+			db.log.Warn("store: RT kept without export rows", "payment", paymentID, "err", err)
+			pagati = nil
+		}
+	}
+	withPagati := func(pl *rtPlan, qs []string, args [][]any, receiptArg []any) ([]string, [][]any) {
+		if len(pagati) == 0 || !pl.decides || pl.dovuti != completeDovutiSQL {
+			return qs, args
+		}
+		return append(qs, pagatoSQL(db.dialect, len(pagati))),
+			append(args, append(receiptArg, pagatoArgs(pagati, paymentID, stamp(received), rt.TipoFirma)...))
+	}
+
 	// Prepare before the transaction (see writeStmts): the fixed
 	// statements first, then every variant of the writes.
 	qs := []string{rtContextSQL}
 	if db.dialect == Postgres {
 		qs = append(qs, lockCartSQL)
 		qs = append(qs, pgRecordSQLs...)
+		if n := len(pagati); n > 0 {
+			for _, settle := range []string{"", "x"} {
+				pl := rtPlan{decides: true, dovuti: completeDovutiSQL, settle: settle}
+				steps, _ := pl.steps(0, nil, time.Time{})
+				steps, _ = withPagati(&pl, steps, nil, nil)
+				qs = append(qs, pgRecordSQL(steps))
+			}
+		}
 	} else {
 		qs = append(qs, insertReceiptSQL, fmt.Sprintf(decidePaymentSQL, "?"), completeDovutiSQL, reopenDovutiSQL, settleCartSQL)
+		if n := len(pagati); n > 0 {
+			qs = append(qs, fmt.Sprintf(pagatoSQL(SQLite, n), "?"))
+		}
 	}
 	sts, err := db.writeStmts(ctx, qs...)
 	if err != nil {
@@ -250,6 +283,7 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 
 		if db.dialect == Postgres {
 			steps, args := pl.steps(paymentID, nil, now)
+			steps, args = withPagati(pl, steps, args, nil)
 			all := insertArgs
 			for _, a := range args {
 				all = append(all, a...)
@@ -268,8 +302,9 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 			return err
 		}
 		steps, args := pl.steps(paymentID, []any{id}, now)
+		steps, args = withPagati(pl, steps, args, []any{id})
 		for i, q := range steps {
-			if i == 0 {
+			if strings.Contains(q, "%") { // decidePaymentSQL, pagatoSQL
 				q = fmt.Sprintf(q, "?")
 			}
 			if _, err := tx.StmtxContext(ctx, stmt[q]).ExecContext(ctx, args[i]...); err != nil {

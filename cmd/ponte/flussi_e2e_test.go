@@ -253,14 +253,20 @@ func TestImportHostileFiles(t *testing.T) {
 			body:  func(t *testing.T) []byte { return makeZip(t, zipEntry{"ENTE_DEMO-NOCSV-1_3.txt", "h\n"}) },
 			stato: gateway.CodeImportNoCSV},
 		{name: "wrong column count", file: "ENTE_DEMO-COLS-1_3.zip",
-			body:    func(t *testing.T) []byte { return flussoZip(t, "ENTE_DEMO-COLS-1_3", demoRow("H6")+";extra", demoRow("H7")) },
-			stato:   "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H7"}},
+			body: func(t *testing.T) []byte {
+				return flussoZip(t, "ENTE_DEMO-COLS-1_3", demoRow("H6")+";extra", demoRow("H7"))
+			},
+			stato: "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H7"}},
 		{name: "broken quoting", file: "ENTE_DEMO-QUOTE-1_3.zip",
-			body:    func(t *testing.T) []byte { return flussoZip(t, "ENTE_DEMO-QUOTE-1_3", `"H8;`+demoRow("x")[2:], demoRow("H9")) },
-			stato:   "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H9"}},
+			body: func(t *testing.T) []byte {
+				return flussoZip(t, "ENTE_DEMO-QUOTE-1_3", `"H8;`+demoRow("x")[2:], demoRow("H9"))
+			},
+			stato: "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H9"}},
 		{name: "non-UTF-8 bytes", file: "ENTE_DEMO-UTF-1_3.zip",
-			body:    func(t *testing.T) []byte { return flussoZip(t, "ENTE_DEMO-UTF-1_3", strings.Replace(demoRow("H10"), "Mario", "M\xe0rio", 1), demoRow("H11")) },
-			stato:   "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H11"}},
+			body: func(t *testing.T) []byte {
+				return flussoZip(t, "ENTE_DEMO-UTF-1_3", strings.Replace(demoRow("H10"), "Mario", "M\xe0rio", 1), demoRow("H11"))
+			},
+			stato: "IMPORT_ESEGUITO", rowCode: "PAA_IMPORT_SINTASSI_CSV", wantIUDs: []string{"H11"}},
 		{name: "no data rows", file: "ENTE_DEMO-EMPTY-1_3.zip",
 			body:  func(t *testing.T) []byte { return flussoZip(t, "ENTE_DEMO-EMPTY-1_3") },
 			stato: "PAA_IMPORT_FLUSSO_VUOTO"},
@@ -319,6 +325,88 @@ func TestImportHostileFiles(t *testing.T) {
 			if d, err := e.a.db.FindDovutoByIUD(t.Context(), 1, fmt.Sprintf("H%d", i)); err == nil {
 				t.Errorf("refused row stored: %+v", d)
 			}
+		}
+	})
+}
+
+type exportAnswer struct {
+	RequestToken string `xml:"requestToken"`
+	Stato        string `xml:"stato"`
+	DownloadURL  string `xml:"downloadUrl"`
+	Fault        *struct {
+		Code string `xml:"faultCode"`
+	} `xml:"fault"`
+}
+
+func (e *e2e) exportOp(t *testing.T, op string) *exportAnswer {
+	t.Helper()
+	env := `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ppthead="http://www.regione.veneto.it/pagamenti/ente/ppthead"` +
+		` xmlns:ppt="http://www.regione.veneto.it/pagamenti/ente/"><soapenv:Header><ppthead:intestazionePPT><codIpaEnte>ENTE_DEMO</codIpaEnte></ppthead:intestazionePPT></soapenv:Header><soapenv:Body>` +
+		op + `</soapenv:Body></soapenv:Envelope>`
+	resp, err := e.client.Post(e.base+SILPath, "text/xml; charset=utf-8", strings.NewReader(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var a exportAnswer
+	if err := xml.Unmarshal(innerBody(t, raw), &a); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	return &a
+}
+
+// A payment made through the SIL comes back in the export of paid
+// dovuti, booked and fetched over the SIL.
+func TestExportPagatiOverSIL(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.FlussiPoll = 50 * time.Millisecond
+		e := startE2E(t, cfg, nil)
+		idSession, landing := e.inviaDovuti(t, dovutoE2E{IUD: "EXP-1", Importo: "42.00"})
+		e.payFlow(t, idSession, landing, "paga", "ok", "OK", nil)
+		if a := e.waitPagati(t, idSession); a.Fault != nil {
+			t.Fatalf("pagati: %+v", a.Fault)
+		}
+		today := time.Now().In(gateway.Rome).Format(gateway.DateLayout)
+		book := func(from, to string) string {
+			a := e.exportOp(t, `<ppt:paaSILPrenotaExportFlusso><password>demopass123</password><dateFrom>`+from+`</dateFrom><dateTo>`+to+
+				`</dateTo><versioneTracciato>1.3</versioneTracciato></ppt:paaSILPrenotaExportFlusso>`)
+			if a.Fault != nil || a.RequestToken == "" {
+				t.Fatalf("prenota = %+v", a)
+			}
+			return a.RequestToken
+		}
+		wait := func(token string) *exportAnswer {
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				a := e.exportOp(t, `<ppt:paaSILChiediStatoExportFlusso><password>demopass123</password><requestToken>`+token+`</requestToken></ppt:paaSILChiediStatoExportFlusso>`)
+				if a.Fault != nil {
+					t.Fatalf("stato = %+v", a.Fault)
+				}
+				if a.Stato != "LOAD_EXPORT" && a.Stato != "EXPORT_IN_ELAB" {
+					return a
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("export still %s", a.Stato)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		s := wait(book(today, today))
+		if s.Stato != "EXPORT_ESEGUITO" || s.DownloadURL == "" {
+			t.Fatalf("export = %+v", s)
+		}
+		lines := e.download(t, s.DownloadURL)
+		c := e.cart(t, idSession)
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], `"iuf";"numRigaFlusso";"codIud";"codIuv"`) ||
+			!strings.Contains(lines[1], `"EXP-1";"`+c.Payments[0].IUV+`"`) || !strings.Contains(lines[1], `"42.00"`) {
+			t.Errorf("export CSV = %q", lines)
+		}
+		if s := wait(book("2020-01-01", "2020-01-31")); s.Stato != "EXPORT_ESEGUITO_NESSUN_DOVUTO_TROVATO" || s.DownloadURL != "" {
+			t.Errorf("empty export = %+v", s)
+		}
+		if a := e.exportOp(t, `<ppt:paaSILPrenotaExportFlusso><password>demopass123</password><dateFrom>2026-02-01</dateFrom><dateTo>2026-01-01</dateTo></ppt:paaSILPrenotaExportFlusso>`); a.Fault == nil || a.Fault.Code != gateway.CodeIntervalloDateNonValido {
+			t.Errorf("reversed dates = %+v", a)
 		}
 	})
 }

@@ -229,9 +229,13 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	a.worker = &flussi.Worker{
 		Importer: &flussi.Importer{Store: db, Enti: db, IUVs: db, Files: files, Limits: limits,
 			Log: log.With("component", "flussi"), IUV15Limit: limit},
+		Export: func(ctx context.Context, owner string, lease time.Duration) (bool, error) {
+			return flussi.RunExport(ctx, db, files, gateway.SystemClock{}, log.With("component", "flussi"), owner, lease)
+		},
 		Lease: cfg.FlussiLease, Poll: cfg.FlussiPoll, Log: log.With("component", "flussi"),
 	}
 	svc.EnableImport(db, signer)
+	svc.EnableExport(db, signer, cfg.MypivotPassword)
 	uploader := &flussi.Uploader{Store: db, Enti: db, Files: files, Signer: signer, Limits: limits,
 		Log: log.With("component", "upload"), Wake: a.worker.Wake}
 	e.POST(flussi.UploadPath, echo.WrapHandler(uploader))

@@ -213,6 +213,9 @@ func (im *Importer) stage(ctx context.Context, tx gateway.ImportTx, ente *gatewa
 		return "", nil // no rows: the caller refuses the flusso
 	}
 	if err != nil {
+		if isRowError(err) {
+			return "", &errZip{gateway.CodeImportErroreGenerico, "intestazione del CSV non valida: " + err.Error()}
+		}
 		return "", csvError(err)
 	}
 	tipi := map[string]*gateway.TipoDovuto{}
@@ -246,6 +249,7 @@ func (im *Importer) stage(ctx context.Context, tx gateway.ImportTx, ente *gatewa
 	if every <= 0 {
 		every = 50000
 	}
+	today := chk.Now.In(gateway.Rome).Format(gateway.DateLayout)
 	f.Rows = 0
 	var row gateway.ImportRow
 	for {
@@ -261,6 +265,12 @@ func (im *Importer) stage(ctx context.Context, tx gateway.ImportTx, ente *gatewa
 			row.Reject(CodeSintassiCSV, err.Error())
 		} else if err := chk.Row(line, raw, fields, &row); err != nil {
 			return "", err
+		} else if !row.Rejected() && row.Azione != "A" && row.Dovuto.DueDate != "" && row.Dovuto.DueDate < today {
+			// MyPay's insert and modify functions: a tipo with a
+			// mandatory due date takes none in the past.
+			if t, _ := chk.Tipo(row.Dovuto.TipoDovuto); t != nil && t.DueDateMandatory {
+				row.Reject(gateway.CodeImportDataScadenzaObbligatoria, "data scadenza pagamento antecedente alla data odierna")
+			}
 		}
 		if !row.Rejected() && row.GeneraIUV && row.Dovuto.IUV == "" && (row.Azione == "I" || row.Azione == "M") {
 			code, err := gen.take(ctx)

@@ -292,3 +292,21 @@ func TestImportAzioni(t *testing.T) {
 		}
 	})
 }
+
+func TestImportDueDateInThePast(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, _ string, db *store.DB) {
+		e := newImportEnv(t, db)
+		v := V1_3
+		f := e.run(t, e.load(t, csvZip(t, t.TempDir(), testIpa+"-IUFD-1_3",
+			row(v, map[int]string{0: "D1", 15: "SCAD", 12: "2020-01-01"}),
+			row(v, map[int]string{0: "D2", 15: "TARI", 12: "2020-01-01"}),
+			row(v, map[int]string{0: "D3", 15: "SCAD", 12: "2030-01-01"}))))
+		if f.Imported != 2 || f.Rejected != 1 {
+			t.Fatalf("flusso = %+v", f)
+		}
+		scarti := e.resultLines(t, f.ScartiPath)
+		if len(scarti) != 2 || !strings.HasPrefix(scarti[1], "D1;") || !strings.Contains(scarti[1], gateway.CodeImportDataScadenzaObbligatoria) {
+			t.Errorf("scarti = %q", scarti)
+		}
+	})
+}

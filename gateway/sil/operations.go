@@ -65,6 +65,13 @@ func (s *Service) Register(ep *soap.Endpoint) {
 		impl[opAutorizzaImport] = s.handleAutorizzaImport
 		impl[opChiediStatoImport] = s.handleChiediStatoImport
 	}
+	if s.exports != nil {
+		impl["paaSILPrenotaExportFlusso"] = s.handlePrenotaExport
+		impl["paaSILPrenotaExportFlussoIncrementaleConRicevuta"] = s.handlePrenotaExportIncrementale
+		impl["paaSILChiediStatoExportFlusso"] = s.handleChiediStatoExport
+		impl["paaSILPrenotaExportFlussoScaduti"] = s.handlePrenotaExportScaduti
+		impl["paaSILChiediStatoExportFlussoScaduti"] = s.handleChiediStatoExportScaduti
+	}
 	for _, op := range operations {
 		h := impl[op.name]
 		if h == nil {

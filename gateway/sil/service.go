@@ -70,6 +70,9 @@ type Service struct {
 
 	cache *lookupCache
 	iuvs  *iuv.Pool
+
+	imports *importFlussi // nil until EnableImport
+	exports *exportFlussi // nil until EnableExport
 }
 
 // New checks the configuration and builds the service. It also compiles
