@@ -62,8 +62,9 @@ type flussiAnswer struct {
 	} `xml:"fault"`
 }
 
-// flussiOp posts a header operation of ENTE_DEMO and decodes its answer.
-func (e *e2e) flussiOp(t *testing.T, op string) *flussiAnswer {
+// demoOp posts a header operation of ENTE_DEMO and returns the body's
+// first element.
+func (e *e2e) demoOp(t *testing.T, op string) []byte {
 	t.Helper()
 	env := `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ppthead="http://www.regione.veneto.it/pagamenti/ente/ppthead"` +
 		` xmlns:ppt="http://www.regione.veneto.it/pagamenti/ente/"><soapenv:Header><ppthead:intestazionePPT><codIpaEnte>ENTE_DEMO</codIpaEnte></ppthead:intestazionePPT></soapenv:Header><soapenv:Body>` +
@@ -77,9 +78,16 @@ func (e *e2e) flussiOp(t *testing.T, op string) *flussiAnswer {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("SIL: HTTP %d\n%s", resp.StatusCode, raw)
 	}
+	return innerBody(t, raw)
+}
+
+// flussiOp posts an import operation and decodes its answer.
+func (e *e2e) flussiOp(t *testing.T, op string) *flussiAnswer {
+	t.Helper()
+	body := e.demoOp(t, op)
 	var a flussiAnswer
-	if err := xml.Unmarshal(innerBody(t, raw), &a); err != nil {
-		t.Fatalf("%v: %s", err, raw)
+	if err := xml.Unmarshal(body, &a); err != nil {
+		t.Fatalf("%v: %s", err, body)
 	}
 	return &a
 }
@@ -340,18 +348,10 @@ type exportAnswer struct {
 
 func (e *e2e) exportOp(t *testing.T, op string) *exportAnswer {
 	t.Helper()
-	env := `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ppthead="http://www.regione.veneto.it/pagamenti/ente/ppthead"` +
-		` xmlns:ppt="http://www.regione.veneto.it/pagamenti/ente/"><soapenv:Header><ppthead:intestazionePPT><codIpaEnte>ENTE_DEMO</codIpaEnte></ppthead:intestazionePPT></soapenv:Header><soapenv:Body>` +
-		op + `</soapenv:Body></soapenv:Envelope>`
-	resp, err := e.client.Post(e.base+SILPath, "text/xml; charset=utf-8", strings.NewReader(env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body := e.demoOp(t, op)
 	var a exportAnswer
-	if err := xml.Unmarshal(innerBody(t, raw), &a); err != nil {
-		t.Fatalf("%v: %s", err, raw)
+	if err := xml.Unmarshal(body, &a); err != nil {
+		t.Fatalf("%v: %s", err, body)
 	}
 	return &a
 }
