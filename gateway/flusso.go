@@ -105,7 +105,21 @@ type ImportTx interface {
 	// Merge runs the checks that need the database (IUD repeated in the
 	// file, IUD or IUV already used, M/A on a missing or not payable
 	// dovuto), applies the valid rows and returns the counts.
-	Merge(ctx context.Context) (imported, rejected int64, err error)
+	Merge(ctx context.Context, h MergeHints) (imported, rejected int64, err error)
+	// Direct starts the fast path for a flusso of new rows: Insert then
+	// writes valid azione I rows straight into the dovuti, with no
+	// staging and no merge. It is false when the store only stages
+	// (SQLite) or the ente has IUDs taken by carts, which no key of the
+	// dovuti guards.
+	Direct(ctx context.Context) (bool, error)
+	// Insert writes a row on the fast path; an IUD or IUV already stored
+	// may be reported here (ErrConflict) or only by EndDirect.
+	Insert(ctx context.Context, r *ImportRow) error
+	// EndDirect ends the fast path. With keep the rows stay, unless a
+	// stored IUD or IUV refused them (ok false); without keep they are
+	// dropped. When ok is false the transaction is as before Direct and
+	// the flusso is to be staged and merged instead.
+	EndDirect(ctx context.Context, keep bool) (inserted int64, ok bool, err error)
 	// Scarti calls fn for every rejected row in line order.
 	Scarti(ctx context.Context, fn func(raw, codes, descriptions string) error) error
 	// Imported calls fn for every applied row in line order.
@@ -114,6 +128,16 @@ type ImportTx interface {
 	// rows; Rollback forgets everything. One of them must be called.
 	Commit(ctx context.Context, f *ImportFlusso) error
 	Rollback() error
+}
+
+// MergeHints tell the store which checks of Merge a flusso can need, so a
+// million clean rows are not checked for what cannot be there.
+type MergeHints struct {
+	// MaybeRepeated: an IUD or IUV may occur twice in the file (the
+	// engine saw the same hash twice).
+	MaybeRepeated bool
+	// Updates: the file has azione M or A rows.
+	Updates bool
 }
 
 // ImportStore keeps import flussi. Several processes may share one store:

@@ -45,6 +45,15 @@ func violates(err error, k uniqueKey) bool {
 	return false
 }
 
+// isUnique reports a unique violation of any key.
+func isUnique(err error) bool {
+	if pq.As(err, pqerror.UniqueViolation) != nil {
+		return true
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
 // isForeignKey reports a foreign key violation: a row names an ente that
 // does not exist.
 func isForeignKey(err error) bool {

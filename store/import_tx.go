@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 
@@ -62,13 +64,25 @@ func stageArgs(importID int64, r *gateway.ImportRow) ([]any, error) {
 // process claims it meanwhile) and rows are COPYed into it; on SQLite
 // rows are staged in batches of their own and tx opens at Merge.
 type importTx struct {
-	db    *DB
-	f     *gateway.ImportFlusso
-	owner string
-	tx    *sqlx.Tx
-	copy  *sql.Stmt // PostgreSQL
-	batch [][]any   // SQLite rows not yet staged
-	done  bool
+	db     *DB
+	f      *gateway.ImportFlusso
+	owner  string
+	tx     *sqlx.Tx
+	copy   *sql.Stmt // PostgreSQL: COPY into import_stage, once staging began
+	batch  [][]any   // SQLite rows not yet staged
+	staged int64     // rows staged so far
+	done   bool
+
+	conn *sqlx.Conn // PostgreSQL: the connection the transaction runs on
+
+	// The PostgreSQL fast path: rows go to a COPY into dovuto run at the
+	// driver level (database/sql's per-argument conversions cost as much
+	// as the rest of the row), on a goroutine that owns the connection.
+	direct       chan []driver.Value
+	directDone   chan error
+	directFailed atomic.Bool
+	inserted     int64
+	same         struct{ ente, state, flusso, importID, now driver.Value } // the same in every row
 }
 
 // BeginImport implements gateway.ImportStore.
@@ -81,27 +95,167 @@ func (db *DB) BeginImport(ctx context.Context, f *gateway.ImportFlusso, owner st
 		}
 		return t, t.checkOwner(ctx, db.w)
 	}
-	tx, err := db.w.BeginTxx(ctx, nil)
+	conn, err := db.w.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
-	t.tx = tx
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: begin import: %w", err)
+	}
+	t.tx, t.conn = tx, conn
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM import_flusso WHERE id = $1 AND lease_owner = $2 AND state = 'IMPORT_IN_ELAB' FOR UPDATE`, f.ID, owner).Scan(&id)
 	if err == sql.ErrNoRows {
 		err = fmt.Errorf("import %d: lease lost: %w", f.ID, gateway.ErrConflict)
 	}
-	if err == nil {
-		_, err = tx.ExecContext(ctx, pgStageTable)
-	}
-	if err == nil {
-		t.copy, err = tx.PrepareContext(ctx, `COPY import_stage (`+stageColumns+`) FROM STDIN`)
-	}
 	if err != nil {
 		tx.Rollback()
+		conn.Close()
 		return nil, fmt.Errorf("store: begin import: %w", err)
 	}
 	return t, nil
+}
+
+// startStage creates PostgreSQL's staging table at the first staged row.
+func (t *importTx) startStage(ctx context.Context) error {
+	if _, err := t.tx.ExecContext(ctx, pgStageTable); err != nil {
+		return fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	var err error
+	if t.copy, err = t.tx.PrepareContext(ctx, `COPY import_stage (`+stageColumns+`) FROM STDIN`); err != nil {
+		return fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	return nil
+}
+
+// directColumns are the columns the fast path COPYs into dovuto.
+const directColumns = `ente_id, iud, iuv, state, tipo_dovuto, tipo_versamento,
+	amount_cents, commission_cents, due_date, causale, dati_specifici_riscossione, bilancio,
+	payer_type, payer_id, payer_name, payer_address, payer_civic, payer_cap,
+	payer_locality, payer_province, payer_nation, payer_email,
+	secondary, flusso, import_id, flusso_row, created_at, updated_at`
+
+// Direct implements gateway.ImportTx: on PostgreSQL, a COPY into dovuto
+// under a savepoint, so a refused COPY leaves the transaction usable.
+func (t *importTx) Direct(ctx context.Context) (bool, error) {
+	if t.db.dialect != Postgres || t.copy != nil {
+		return false, nil
+	}
+	var carts bool
+	if err := t.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM payment_item
+		WHERE ente_id = $1 AND registered AND dovuto_id IS NULL)`, t.f.EnteID).Scan(&carts); err != nil {
+		return false, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	if carts {
+		return false, nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT import_direct`); err != nil {
+		return false, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	t.inserted = 0
+	t.same.ente, t.same.state, t.same.flusso, t.same.importID = t.f.EnteID, string(gateway.DovutoDaPagare), t.f.IUF, t.f.ID
+	t.same.now = t.db.now().UTC().Format(timeLayout)
+	t.direct, t.directDone = make(chan []driver.Value, 256), make(chan error, 1)
+	t.directFailed.Store(false)
+	go func() { t.directDone <- t.conn.Raw(t.copyDirect(ctx)) }()
+	return true, nil
+}
+
+// copyDirect runs the fast path's COPY on the driver connection until
+// t.direct closes; after a failure it keeps draining, so senders never
+// block.
+func (t *importTx) copyDirect(ctx context.Context) func(dc any) error {
+	return func(dc any) (err error) {
+		defer func() {
+			if err != nil {
+				t.directFailed.Store(true)
+			}
+			for range t.direct {
+			}
+		}()
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("store: driver %T cannot prepare", dc)
+		}
+		ds, err := prep.PrepareContext(ctx, `COPY dovuto (`+directColumns+`) FROM STDIN`)
+		if err != nil {
+			return err
+		}
+		defer ds.Close()
+		exec, ok := ds.(interface {
+			Exec([]driver.Value) (driver.Result, error)
+		})
+		if !ok {
+			return fmt.Errorf("store: driver statement %T cannot Exec", ds)
+		}
+		for v := range t.direct {
+			if _, err := exec.Exec(v); err != nil {
+				return err
+			}
+		}
+		_, err = exec.Exec(nil) // ends the COPY
+		return err
+	}
+}
+
+// Insert implements gateway.ImportTx.
+func (t *importTx) Insert(ctx context.Context, r *gateway.ImportRow) error {
+	if t.directFailed.Load() {
+		return fmt.Errorf("import %d: fast path stopped: %w", t.f.ID, gateway.ErrConflict)
+	}
+	d := &r.Dovuto
+	bil, err := encodeBilancio(d.Bilancio)
+	if err != nil {
+		return err
+	}
+	sec, err := encodeSecondary(d.Secondary)
+	if err != nil {
+		return err
+	}
+	var p gateway.Payer
+	if d.Payer != nil {
+		p = *d.Payer
+	}
+	// In directColumns order; the values shared by every row are boxed
+	// once (t.same), the rest cost one allocation each.
+	c := &t.same
+	v := make([]driver.Value, 0, 28)
+	v = append(v, c.ente, d.IUD, d.IUV, c.state, d.TipoDovuto, d.TipoVersamento,
+		int64(d.Amount), int64(d.Commission), civilDate(d.DueDate), d.Causale, d.DatiSpecificiRiscossione, bil,
+		p.Type, p.ID, p.Name, p.Address, p.Civic, p.CAP, p.Locality, p.Province, p.Nation, p.Email,
+		sec, c.flusso, c.importID, r.Line, c.now, c.now)
+	select {
+	case t.direct <- v:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t.inserted++
+	return nil
+}
+
+// EndDirect implements gateway.ImportTx.
+func (t *importTx) EndDirect(ctx context.Context, keep bool) (int64, bool, error) {
+	if t.direct == nil {
+		return 0, false, fmt.Errorf("store: import %d: no fast path", t.f.ID)
+	}
+	close(t.direct)
+	err := <-t.directDone
+	t.direct = nil
+	if err == nil && keep {
+		if _, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT import_direct`); err != nil {
+			return 0, false, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+		}
+		return t.inserted, true, nil
+	}
+	if err != nil && !isUnique(err) {
+		return 0, false, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_direct`); err != nil {
+		return 0, false, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	return 0, false, nil
 }
 
 func (t *importTx) checkOwner(ctx context.Context, q sqlx.QueryerContext) error {
@@ -121,6 +275,12 @@ func (t *importTx) Stage(ctx context.Context, r *gateway.ImportRow) error {
 	args, err := stageArgs(t.f.ID, r)
 	if err != nil {
 		return err
+	}
+	t.staged++
+	if t.db.dialect == Postgres && t.copy == nil {
+		if err := t.startStage(ctx); err != nil {
+			return err
+		}
 	}
 	if t.copy != nil {
 		if _, err := t.copy.ExecContext(ctx, args...); err != nil {
@@ -165,10 +325,17 @@ func (t *importTx) flush(ctx context.Context) error {
 	})
 }
 
-// Merge implements gateway.ImportTx.
-func (t *importTx) Merge(ctx context.Context) (imported, rejected int64, err error) {
-	if t.copy != nil {
-		_, err = t.copy.ExecContext(ctx)
+// Merge implements gateway.ImportTx. The checks run set-based, and only
+// those the hints or the data call for: a clean flusso of new rows costs
+// one INSERT … SELECT.
+func (t *importTx) Merge(ctx context.Context, h gateway.MergeHints) (imported, rejected int64, err error) {
+	if t.db.dialect == Postgres {
+		if t.copy == nil {
+			err = t.startStage(ctx) // nothing staged: the steps find nothing
+		}
+		if err == nil {
+			_, err = t.copy.ExecContext(ctx)
+		}
 		if err == nil {
 			err = t.copy.Close()
 		}
@@ -184,50 +351,70 @@ func (t *importTx) Merge(ctx context.Context) (imported, rejected int64, err err
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
 	}
-	// After the steps every row is either applied or has a code.
-	slow := false
-	for _, s := range t.mergeSteps() {
-		if s.name == "insert" {
-			var candidates int64
-			if err := t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT COUNT(*) FROM import_stage
-				WHERE import_id = ? AND azione = 'I' AND codes = ''`), t.f.ID).Scan(&candidates); err != nil {
-				return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	q := t.mergeSQL()
+	exec := func(name string, s mergeStep) (int64, error) {
+		res, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), s.args...)
+		if err != nil {
+			return 0, fmt.Errorf("store: import %d: %s: %w", t.f.ID, name, err)
+		}
+		return res.RowsAffected()
+	}
+	run := func(names ...string) error {
+		for _, n := range names {
+			if _, err := exec(n, q[n]); err != nil {
+				return err
 			}
-			res, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), s.args...)
-			if err != nil {
-				return 0, 0, fmt.Errorf("store: import %d: insert: %w", t.f.ID, err)
-			}
-			n, err := res.RowsAffected()
+		}
+		return nil
+	}
+	if h.MaybeRepeated {
+		if err := run("IUD repeated in the file", "IUV repeated in the file"); err != nil {
+			return 0, 0, err
+		}
+	}
+	var carts bool
+	if err := t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT EXISTS (SELECT 1 FROM payment_item
+		WHERE ente_id = ? AND registered AND dovuto_id IS NULL)`), t.f.EnteID).Scan(&carts); err != nil {
+		return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
+	}
+	if carts {
+		if err := run("IUD taken by a cart"); err != nil {
+			return 0, 0, err
+		}
+	}
+	// The insert runs under a savepoint: when a unique key refuses it,
+	// some IUD or IUV is already stored; those rows are found and refused
+	// and the insert runs again.
+	if err := run("savepoint"); err != nil {
+		return 0, 0, err
+	}
+	inserted, err := exec("insert", q["insert"])
+	if isUnique(err) {
+		if err := run("rollback to savepoint", "refuse IUD in use", "refuse IUV in use"); err != nil {
+			return 0, 0, err
+		}
+		inserted, err = exec("insert", q["insert"])
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	imported = inserted
+	if h.Updates {
+		if err := run("refuse M to an IUV in use", "refuse M and A without a payable dovuto"); err != nil {
+			return 0, 0, err
+		}
+		for _, n := range []string{"modify", "annul"} {
+			k, err := exec(n, q[n])
 			if err != nil {
 				return 0, 0, err
 			}
-			slow = n < candidates
-			continue
-		}
-		args := s.args
-		for i, a := range args {
-			if a == slowArg {
-				args[i] = slow
-			}
-		}
-		if _, err := t.tx.ExecContext(ctx, t.tx.Rebind(s.q), args...); err != nil {
-			return 0, 0, fmt.Errorf("store: import %d: %s: %w", t.f.ID, s.name, err)
+			imported += k
 		}
 	}
-	err = t.tx.QueryRowContext(ctx, t.tx.Rebind(`SELECT COALESCE(SUM(CASE WHEN codes = '' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN codes <> '' THEN 1 ELSE 0 END), 0) FROM import_stage WHERE import_id = ?`), t.f.ID).Scan(&imported, &rejected)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: import %d: %w", t.f.ID, err)
-	}
-	return imported, rejected, nil
+	return imported, t.staged - imported, nil
 }
 
-// slowArg stands, in a step's arguments, for whether the insert skipped
-// rows (known only once it ran).
-var slowArg = &struct{ slow bool }{}
-
 type mergeStep struct {
-	name string
 	q    string
 	args []any
 }
@@ -239,30 +426,31 @@ func reject(code, desc string) string {
 		descriptions = CASE WHEN descriptions = '' THEN '` + desc + `' ELSE descriptions || '|` + desc + `' END`
 }
 
-// mergeSteps are the set-based checks and writes of a flusso, in order.
-// They read the same on both dialects; only parameter casts differ.
-func (t *importTx) mergeSteps() []mergeStep {
+// mergeSQL are the set-based checks and writes of a flusso, by name. They
+// read the same on both dialects; only parameter casts differ.
+func (t *importTx) mergeSQL() map[string]mergeStep {
 	id, ente := t.f.ID, t.f.EnteID
-	slow := slowArg
 	now := stamp(t.db.now())
 	ts, i64 := "?", "?"
 	if t.db.dialect == Postgres {
 		ts, i64 = "CAST(? AS TIMESTAMPTZ)", "CAST(? AS BIGINT)"
 	}
 	payable := `'` + string(gateway.DovutoDaPagare) + `'`
-	return []mergeStep{
-		{"IUD repeated in the file", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD duplicato nel flusso") + `
+	return map[string]mergeStep{
+		"IUD repeated in the file": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD duplicato nel flusso") + `
 			WHERE import_id = ? AND line IN (SELECT line FROM (SELECT line,
 				ROW_NUMBER() OVER (PARTITION BY iud ORDER BY line) AS n
 				FROM import_stage WHERE import_id = ? AND iud <> '') r WHERE n > 1)`, []any{id, id}},
-		{"IUV repeated in the file", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV duplicato nel flusso") + `
+		"IUV repeated in the file": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV duplicato nel flusso") + `
 			WHERE import_id = ? AND line IN (SELECT line FROM (SELECT line,
 				ROW_NUMBER() OVER (PARTITION BY iuv ORDER BY line) AS n
 				FROM import_stage WHERE import_id = ? AND iuv <> '' AND codes = '') r WHERE n > 1)`, []any{id, id}},
-		{"IUD taken by a cart", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
+		"IUD taken by a cart": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
 			WHERE import_id = ? AND azione = 'I' AND codes = '' AND EXISTS (SELECT 1 FROM payment_item p
 				WHERE p.ente_id = ? AND p.iud = import_stage.iud AND p.registered)`, []any{id, ente}},
-		{"insert", `INSERT INTO dovuto (ente_id, iud, iuv, state, tipo_dovuto, tipo_versamento,
+		"savepoint":             {`SAVEPOINT import_insert`, nil},
+		"rollback to savepoint": {`ROLLBACK TO SAVEPOINT import_insert`, nil},
+		"insert": {`INSERT INTO dovuto (ente_id, iud, iuv, state, tipo_dovuto, tipo_versamento,
 				amount_cents, commission_cents, due_date, causale, dati_specifici_riscossione, bilancio,
 				payer_type, payer_id, payer_name, payer_address, payer_civic, payer_cap,
 				payer_locality, payer_province, payer_nation, payer_email,
@@ -271,25 +459,21 @@ func (t *importTx) mergeSteps() []mergeStep {
 				amount_cents, commission_cents, due_date, causale, dati_specifici_riscossione, bilancio,
 				payer_type, payer_id, payer_name, payer_address, payer_civic, payer_cap,
 				payer_locality, payer_province, payer_nation, payer_email,
-				secondary, ` + "CAST(? AS TEXT)" + `, import_id, line, ` + ts + `, ` + ts + `
-			FROM import_stage WHERE import_id = ? AND azione = 'I' AND codes = ''
-			ON CONFLICT DO NOTHING`, []any{ente, t.f.IUF, now, now, id}},
-		// Every candidate row inserted is the rule; only when some met an
-		// IUD or IUV already stored (a unique key skipped them) are they
-		// found and refused.
-		{"refuse IUD in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
-			WHERE import_id = ? AND azione = 'I' AND codes = '' AND ? AND EXISTS (SELECT 1 FROM dovuto d
-				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND (d.import_id IS NULL OR d.import_id <> ?))`, []any{id, slow, ente, id}},
-		{"refuse IUV in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
-			WHERE import_id = ? AND azione = 'I' AND codes = '' AND ? AND NOT EXISTS (SELECT 1 FROM dovuto d
-				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND d.import_id = ?)`, []any{id, slow, ente, id}},
-		{"refuse M to an IUV in use", `UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
+				secondary, CAST(? AS TEXT), import_id, line, ` + ts + `, ` + ts + `
+			FROM import_stage WHERE import_id = ? AND azione = 'I' AND codes = ''`, []any{ente, t.f.IUF, now, now, id}},
+		"refuse IUD in use": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUDDuplicato, "IUD gia presente per l'ente") + `
+			WHERE import_id = ? AND azione = 'I' AND codes = '' AND EXISTS (SELECT 1 FROM dovuto d
+				WHERE d.ente_id = ? AND d.iud = import_stage.iud)`, []any{id, ente}},
+		"refuse IUV in use": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
+			WHERE import_id = ? AND azione = 'I' AND codes = '' AND iuv <> '' AND EXISTS (SELECT 1 FROM dovuto d
+				WHERE d.ente_id = ? AND d.iuv = import_stage.iuv)`, []any{id, ente}},
+		"refuse M to an IUV in use": {`UPDATE import_stage SET ` + reject(gateway.CodeImportIUVDuplicato, "IUV gia presente per l'ente") + `
 			WHERE import_id = ? AND azione = 'M' AND codes = '' AND iuv <> '' AND EXISTS (SELECT 1 FROM dovuto d
 				WHERE d.ente_id = ? AND d.iuv = import_stage.iuv AND d.iud <> import_stage.iud)`, []any{id, ente}},
-		{"refuse M and A without a payable dovuto", `UPDATE import_stage SET ` + reject(gateway.CodeImportDovutoNonPresente, "dovuto non presente o non modificabile") + `
+		"refuse M and A without a payable dovuto": {`UPDATE import_stage SET ` + reject(gateway.CodeImportDovutoNonPresente, "dovuto non presente o non modificabile") + `
 			WHERE import_id = ? AND azione IN ('M', 'A') AND codes = '' AND NOT EXISTS (SELECT 1 FROM dovuto d
 				WHERE d.ente_id = ? AND d.iud = import_stage.iud AND d.state = ` + payable + `)`, []any{id, ente}},
-		{"modify", `UPDATE dovuto SET
+		"modify": {`UPDATE dovuto SET
 				iuv = CASE WHEN s.iuv = '' THEN dovuto.iuv ELSE s.iuv END,
 				tipo_dovuto = s.tipo_dovuto, tipo_versamento = s.tipo_versamento,
 				amount_cents = s.amount_cents, commission_cents = s.commission_cents, due_date = s.due_date,
@@ -298,11 +482,11 @@ func (t *importTx) mergeSteps() []mergeStep {
 				payer_address = s.payer_address, payer_civic = s.payer_civic, payer_cap = s.payer_cap,
 				payer_locality = s.payer_locality, payer_province = s.payer_province,
 				payer_nation = s.payer_nation, payer_email = s.payer_email, secondary = s.secondary,
-				flusso = ` + "CAST(? AS TEXT)" + `, import_id = s.import_id, flusso_row = s.line, updated_at = ` + ts + `
+				flusso = CAST(? AS TEXT), import_id = s.import_id, flusso_row = s.line, updated_at = ` + ts + `
 			FROM import_stage s
 			WHERE s.import_id = ? AND s.azione = 'M' AND s.codes = ''
 				AND dovuto.ente_id = ? AND dovuto.iud = s.iud AND dovuto.state = ` + payable, []any{t.f.IUF, now, id, ente}},
-		{"annul", `UPDATE dovuto SET state = '` + string(gateway.DovutoAnnullato) + `', updated_at = ` + ts + `
+		"annul": {`UPDATE dovuto SET state = '` + string(gateway.DovutoAnnullato) + `', updated_at = ` + ts + `
 			WHERE ente_id = ? AND state = ` + payable + ` AND iud IN (SELECT iud FROM import_stage
 				WHERE import_id = ? AND azione = 'A' AND codes = '')`, []any{now, ente, id}},
 	}
@@ -372,7 +556,11 @@ func (t *importTx) Commit(ctx context.Context, f *gateway.ImportFlusso) error {
 		return err
 	}
 	t.done = true
-	if err := t.tx.Commit(); err != nil {
+	err = t.tx.Commit()
+	if t.conn != nil {
+		t.conn.Close()
+	}
+	if err != nil {
 		return fmt.Errorf("store: import %d: commit: %w", f.ID, err)
 	}
 	f.UpdatedAt, f.FinishedAt = now, now
@@ -389,9 +577,17 @@ func (t *importTx) Rollback() error {
 	if t.copy != nil {
 		t.copy.Close()
 	}
+	if t.direct != nil {
+		close(t.direct)
+		<-t.directDone
+		t.direct = nil
+	}
 	var err error
 	if t.tx != nil {
 		err = t.tx.Rollback()
+	}
+	if t.conn != nil {
+		t.conn.Close()
 	}
 	t.dropStage(context.Background())
 	return err

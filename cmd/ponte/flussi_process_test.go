@@ -83,14 +83,15 @@ func TestImportSurvivesKill(t *testing.T) {
 	if got := a.upload(t, auth.AuthorizationToken, base+".zip", bigFlusso(t, base, "K", rows)); got["fileName"] == "" {
 		t.Fatalf("upload = %v", got)
 	}
+	// Kill it while its rows are streaming into PostgreSQL.
 	deadline := time.Now().Add(30 * time.Second)
-	for a.statoImport(t, auth.RequestToken).Stato != "IMPORT_IN_ELAB" {
+	for c.count(t, `SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'COPY dovuto%' OR query LIKE 'COPY import_stage%'`) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("the import never started")
+			t.Fatal("the import never started writing rows")
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	procA.Process.Signal(syscall.SIGKILL)
 	procA.Wait()
 	if n := c.count(t, `SELECT COUNT(*) FROM dovuto`); n != 0 {

@@ -310,3 +310,39 @@ func TestImportDueDateInThePast(t *testing.T) {
 		}
 	})
 }
+
+// A flusso of new rows takes the fast path; one that meets an IUD or IUV
+// already stored falls back to the staged path and refuses just those
+// rows.
+func TestImportFastPathFallsBack(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, _ string, db *store.DB) {
+		e := newImportEnv(t, db)
+		v := V1_3
+		first := e.run(t, e.load(t, csvZip(t, t.TempDir(), testIpa+"-IUFX-1_3",
+			row(v, map[int]string{0: "X1"}), row(v, map[int]string{0: "X2", 1: "01123456789012345", 20: "false"}))))
+		if first.Imported != 2 || first.Rejected != 0 {
+			t.Fatalf("first = %+v", first)
+		}
+		f := e.run(t, e.load(t, csvZip(t, t.TempDir(), testIpa+"-IUFY-1_3",
+			row(v, map[int]string{0: "X3"}),
+			row(v, map[int]string{0: "X1"}),
+			row(v, map[int]string{0: "X4", 1: "01123456789012345", 20: "false"}),
+			row(v, map[int]string{0: "X5"}))))
+		if f.State != gateway.ImportDone || f.Imported != 2 || f.Rejected != 2 {
+			t.Fatalf("second = %+v", f)
+		}
+		scarti := e.resultLines(t, f.ScartiPath)
+		if len(scarti) != 3 || !strings.HasPrefix(scarti[1], "X1;") || !strings.Contains(scarti[1], gateway.CodeImportIUDDuplicato) ||
+			!strings.HasPrefix(scarti[2], "X4;") || !strings.Contains(scarti[2], gateway.CodeImportIUVDuplicato) {
+			t.Errorf("scarti = %q", scarti)
+		}
+		if iuvs := e.resultLines(t, f.IUVPath); len(iuvs) != 3 || !strings.HasPrefix(iuvs[1], "X3;") || !strings.HasPrefix(iuvs[2], "X5;") {
+			t.Errorf("IUV file = %q", iuvs)
+		}
+		for _, iud := range []string{"X3", "X5"} {
+			if d, err := db.FindDovutoByIUD(e.ctx, e.ente.ID, iud); err != nil || d.Flusso != "IUFY" {
+				t.Errorf("%s = %+v, %v", iud, d, err)
+			}
+		}
+	})
+}

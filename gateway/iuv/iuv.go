@@ -24,8 +24,19 @@ func New17(segregationCode string, progressivo int64) (string, error) {
 	if progressivo < 1 || progressivo > MaxProgressivo {
 		return "", fmt.Errorf("iuv: progressivo %d out of range 1..%d", progressivo, MaxProgressivo)
 	}
-	base := fmt.Sprintf("%s%s%011d", segregationCode, sistemaInformativo, progressivo)
-	return base + checkDigits("3"+base), nil
+	// Built by hand: imports make one per row, and Sprintf was a tenth of
+	// their CPU.
+	var b [18]byte // "3" + segregation (2) + "00" + progressivo (11) + check (2)
+	b[0] = '3'
+	copy(b[1:3], segregationCode)
+	copy(b[3:5], sistemaInformativo)
+	for i, n := 15, progressivo; i >= 5; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	cc := mod93(string(b[:16]))
+	b[16], b[17] = byte('0'+cc/10), byte('0'+cc%10)
+	return string(b[1:]), nil
 }
 
 // NumeroAvviso builds the 18-digit notice number: aux digit 3 gives
