@@ -150,7 +150,9 @@ func set(col int, s string) func(Version, []string) []string {
 	return func(_ Version, f []string) []string { f[col] = s; return f }
 }
 
-func TestRowCodes(t *testing.T) {
+// rowCases are the row checks in a table: TestRowCodes runs them on the
+// Checker, TestRowCodesThroughTheStore through the whole import.
+func rowCases() []rowCase {
 	since := func(v Version) []Version { return allVersions[v-1:] }
 	sec := func(col int, s string) func(Version, []string) []string {
 		return func(_ Version, f []string) []string { withSecondary(f); f[col] = s; return f }
@@ -159,7 +161,7 @@ func TestRowCodes(t *testing.T) {
 		return set(colBilancio, s)
 	}
 	const okBilancio = "<bilancio><capitolo><codCapitolo>C</codCapitolo><accertamento><importo>100.50</importo></accertamento></capitolo></bilancio>"
-	cases := []rowCase{
+	return []rowCase{
 		{"too many columns", nil, func(_ Version, f []string) []string { return append(f, "") }, CodeSintassiCSV, ReasonTooManyFields},
 		{"too few columns", nil, func(_ Version, f []string) []string { return f[:len(f)-1] }, CodeSintassiCSV, ReasonTooFewFields},
 		{"IUD missing", nil, set(colIUD, "  "), CodeSintassiCSV, "|IUD NON PRESENTE"},
@@ -262,6 +264,10 @@ func TestRowCodes(t *testing.T) {
 		{"secondary importo all", []Version{V1_4}, sec(colSecImporto, "100.50"), CodeCSVImportoVersEnteSecondario, ""},
 		{"secondary importo garbage", []Version{V1_4}, sec(colSecImporto, "x"), CodeCSVImportoVersEnteSecondario, ""},
 	}
+}
+
+func TestRowCodes(t *testing.T) {
+	cases := rowCases()
 	for _, c := range cases {
 		vs := c.versions
 		if vs == nil {
