@@ -55,6 +55,14 @@ type Config struct {
 	// refused for new dovuti from this date on.
 	IUV15Limit string // PONTE_IUV15_LIMIT (yyyy-mm-dd)
 
+	// Receipt recovery: RPTs whose RT has not come after RecoveryAfter are
+	// asked about every RecoveryEvery, at most RecoveryPerMinute node
+	// calls a minute per instance.
+	RecoveryAfter     time.Duration // PONTE_RECOVERY_AFTER
+	RecoveryEvery     time.Duration // PONTE_RECOVERY_EVERY
+	RecoveryPerMinute int64         // PONTE_RECOVERY_PER_MINUTE
+	RecoveryBackoff   time.Duration // PONTE_RECOVERY_BACKOFF: first wait after a fruitless attempt, doubled each time up to 6h
+
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
 	SigningKey string // PONTE_SIGNING_KEY
@@ -91,6 +99,10 @@ func DefaultConfig() Config {
 		PasswordCacheTTL:  5 * time.Minute,
 		IUV15Limit:        "2024-04-30",
 		ImportMaxBytes:    100 << 20,
+		RecoveryAfter:     30 * time.Minute,
+		RecoveryEvery:     30 * time.Second,
+		RecoveryPerMinute: 60,
+		RecoveryBackoff:   5 * time.Minute,
 		FlussiLease:       2 * time.Minute,
 		FlussiPoll:        2 * time.Second,
 	}
@@ -168,6 +180,10 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	dur(&c.JournalRetention, "journal-retention", "PONTE_JOURNAL_RETENTION", "age after which journal events are purged")
 	dur(&c.PasswordCacheTTL, "password-cache-ttl", "PONTE_PASSWORD_CACHE_TTL", "how long a verified SIL password is remembered")
 	str(&c.PprofListen, "pprof-listen", "PONTE_PPROF_LISTEN", "address of the profiling endpoint (off when empty)")
+	dur(&c.RecoveryAfter, "recovery-after", "PONTE_RECOVERY_AFTER", "how long after sending an RPT its missing RT is asked of the node")
+	dur(&c.RecoveryEvery, "recovery-every", "PONTE_RECOVERY_EVERY", "how often pending RPTs are looked for")
+	dur(&c.RecoveryBackoff, "recovery-backoff", "PONTE_RECOVERY_BACKOFF", "first wait after a fruitless recovery attempt (doubles, up to 6h)")
+	num(&c.RecoveryPerMinute, "recovery-per-minute", "PONTE_RECOVERY_PER_MINUTE", "most recovery calls to the node per minute and instance")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
 	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
 	num(&c.ImportMaxBytes, "import-max-bytes", "PONTE_IMPORT_MAX_BYTES", "largest import zip accepted")
@@ -196,6 +212,12 @@ func (c *Config) Validate() error {
 	}
 	if c.FlussiLease < 5*time.Second {
 		bad("PONTE_FLUSSI_LEASE", "%s is below 5s", c.FlussiLease)
+	}
+	if c.RecoveryEvery <= 0 || c.RecoveryAfter <= 0 {
+		bad("PONTE_RECOVERY_EVERY", "must be positive, and so must PONTE_RECOVERY_AFTER")
+	}
+	if c.RecoveryPerMinute < 1 {
+		bad("PONTE_RECOVERY_PER_MINUTE", "must be at least 1")
 	}
 	if c.FlussiPoll <= 0 {
 		bad("PONTE_FLUSSI_POLL", "must be positive")

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/journal"
 	"github.com/ponte-pagopa/ponte/gateway/node"
 	"github.com/ponte-pagopa/ponte/gateway/papernodo"
+	"github.com/ponte-pagopa/ponte/gateway/recovery"
 	"github.com/ponte-pagopa/ponte/gateway/signed"
 	"github.com/ponte-pagopa/ponte/gateway/sil"
 	"github.com/ponte-pagopa/ponte/gateway/sim"
@@ -106,6 +108,7 @@ type app struct {
 	stop         context.CancelFunc
 	done         chan struct{}
 	worker       *flussi.Worker
+	recovery     *recovery.Worker
 	workerDone   chan struct{}
 }
 
@@ -196,6 +199,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		if err != nil {
 			return nil, err
 		}
+		rec, err := recovery.New(recovery.Config{
+			Store: db, Carts: db, Enti: db, Node: nc, Receiver: rts,
+			After: cfg.RecoveryAfter, Every: cfg.RecoveryEvery, PerMinute: int(cfg.RecoveryPerMinute), Backoff: cfg.RecoveryBackoff,
+			Log: log.With("component", "recovery"),
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.recovery = rec
 		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
 		rts.Register(nodeEP)
 		e.POST(PaPerNodoPath, nodeEP.ServeSOAP)
@@ -243,7 +255,12 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	a.workerDone = make(chan struct{})
 	go func() {
 		defer close(a.workerDone)
+		var wg sync.WaitGroup
+		if a.recovery != nil {
+			wg.Go(func() { a.recovery.Run(jctx) })
+		}
 		a.worker.Run(jctx)
+		wg.Wait()
 	}()
 
 	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))

@@ -126,18 +126,36 @@ func (s *Service) receive(ctx context.Context, headers []soap.Element, el elemen
 		}
 	}
 
+	outcome, err := s.record(ctx, *d, rt, ente)
+	if err != nil {
+		return id, err
+	}
+	switch outcome {
+	case gateway.RTDuplicate:
+		return id, fault(CodeRTDuplicata,
+			fmt.Sprintf("RT %s per dominio %s, IUV %s, CCP %s già ricevuta", rt.IdentificativoMessaggioRicevuta, d.Dominio, d.IUV, d.CCP))
+	case gateway.RTStored, gateway.RTSuperseded:
+		return id, nil
+	}
+	return id, fmt.Errorf("papernodo: RecordRT returned unknown outcome %d", outcome)
+}
+
+// record stores an RT already decoded and checked against its delivery:
+// it must answer an RPT of Ponte, and echo it as the rules require. Faults
+// come back as errors in the PaPerNodo shape.
+func (s *Service) record(ctx context.Context, d delivery, rt *rpt.Receipt, ente *gateway.Ente) (gateway.RTOutcome, error) {
 	p, err := s.carts.FindPayment(ctx, d.Dominio, d.IUV, d.CCP)
 	if errors.Is(err, gateway.ErrNotFound) || (err == nil && len(p.RPT) == 0) {
-		return id, fault(CodeRPTSconosciuta,
+		return 0, fault(CodeRPTSconosciuta,
 			fmt.Sprintf("nessuna RPT di Ponte per dominio %s, IUV %s, CCP %s", d.Dominio, d.IUV, d.CCP))
 	}
 	if err != nil {
-		return id, err
+		return 0, err
 	}
 	// Ponte built and validated this RPT before storing it: decode only.
 	sent, err := rpt.DecodeTrustedRPT(p.RPT)
 	if err != nil {
-		return id, fmt.Errorf("papernodo: stored RPT of payment %d: %w", p.ID, err)
+		return 0, fmt.Errorf("papernodo: stored RPT of payment %d: %w", p.ID, err)
 	}
 	refuse, warn := judge(rt, rpt.Check(sent, rt))
 	if len(warn) > 0 {
@@ -146,7 +164,7 @@ func (s *Service) receive(ctx context.Context, headers []soap.Element, el elemen
 			slog.String("ccp", d.CCP), slog.String("violations", describe(warn)))
 	}
 	if refuse != nil {
-		return id, fault(refuse.Code(), "RT non coerente con la RPT: "+describe(refuse.Violations))
+		return 0, fault(refuse.Code(), "RT non coerente con la RPT: "+describe(refuse.Violations))
 	}
 
 	outcome, err := s.carts.RecordRT(ctx, p.ID, &gateway.Receipt{
@@ -160,19 +178,36 @@ func (s *Service) receive(ctx context.Context, headers []soap.Element, el elemen
 		ReceivedAt: s.clock.Now(),
 	})
 	if err != nil {
-		return id, fmt.Errorf("papernodo: recording RT of payment %d: %w", p.ID, err)
+		return 0, fmt.Errorf("papernodo: recording RT of payment %d: %w", p.ID, err)
 	}
-	switch outcome {
-	case gateway.RTDuplicate:
-		return id, fault(CodeRTDuplicata,
-			fmt.Sprintf("RT %s per dominio %s, IUV %s, CCP %s già ricevuta", rt.IdentificativoMessaggioRicevuta, d.Dominio, d.IUV, d.CCP))
-	case gateway.RTStored, gateway.RTSuperseded:
+	if outcome == gateway.RTStored || outcome == gateway.RTSuperseded {
 		s.log.Info("papernodo: RT stored", slog.Int64("payment", p.ID), slog.String("codIpa", ente.CodIpa),
 			slog.String("iuv", d.IUV), slog.String("ccp", d.CCP), slog.String("esito", esitoOf(rt.Esito)),
 			slog.Bool("superseded", outcome == gateway.RTSuperseded))
-		return id, nil
 	}
-	return id, fmt.Errorf("papernodo: RecordRT returned unknown outcome %d", outcome)
+	return outcome, nil
+}
+
+// RecoverRT stores an RT Ponte fetched itself (nodoChiediCopiaRT) for the
+// RPT (dominio, iuv, ccp), with every check paaInviaRT makes on the
+// content; the outcome says whether it was new. A fault error means the
+// node's copy is not acceptable.
+func (s *Service) RecoverRT(ctx context.Context, dominio, iuv, ccp, tipoFirma string, doc []byte) (gateway.RTOutcome, error) {
+	if tipoFirma != "" && tipoFirma != "0" {
+		return 0, fault(CodeTipoFirmaSconosciuto, "tipoFirma "+printable(tipoFirma)+" non gestito")
+	}
+	rt, err := rpt.ParseRT(doc)
+	if err != nil {
+		return 0, fmt.Errorf("papernodo: copy of the RT of %s/%s/%s: %w", dominio, iuv, ccp, err)
+	}
+	if rt.Dominio != dominio || rt.IUV != iuv || rt.CCP != ccp {
+		return 0, fault(CodeSemantica, fmt.Sprintf("la copia della RT è di %s/%s/%s", rt.Dominio, rt.IUV, rt.CCP))
+	}
+	ente, err := s.requestingEnte(ctx, dominio, iuv, ccp)
+	if err != nil {
+		return 0, err
+	}
+	return s.record(ctx, delivery{Dominio: dominio, IUV: iuv, CCP: ccp, TipoFirma: tipoFirma, RT: doc}, rt, ente)
 }
 
 // esitoOf maps codiceEsitoPagamento to the domain's esito.

@@ -1,0 +1,27 @@
+package gateway
+
+import (
+	"context"
+	"time"
+)
+
+// PendingRPT is an RPT the node accepted whose RT has not come: receipt
+// recovery asks the node about it.
+type PendingRPT struct {
+	PaymentID, CartID int64
+	Dominio, IUV, CCP string
+	SentAt            time.Time
+	Attempts          int    // recovery attempts so far
+	LastResult        string // what the last attempt found
+}
+
+// RecoveryStore hands pending RPTs to the recovery job of any process.
+type RecoveryStore interface {
+	// ClaimPendingRPTs returns up to limit RPTs sent before sentBefore,
+	// still without RT and due for a check, and holds them for lease so
+	// no other process checks them meanwhile.
+	ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease time.Duration, limit int) ([]PendingRPT, error)
+	// NoteRecovery records one attempt on a payment: what it found and
+	// when to look again (zero: never).
+	NoteRecovery(ctx context.Context, paymentID int64, result string, next time.Time) error
+}

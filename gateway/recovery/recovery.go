@@ -1,0 +1,224 @@
+// Package recovery fetches the receipts the node never pushed. For every
+// RPT accepted by the node whose RT has not come after a while it asks the
+// node the RPT's state (nodoChiediStatoRPT) and, once the node holds an
+// RT, a copy of it (nodoChiediCopiaRT), stored with the checks of
+// paaInviaRT. It never relies on the copy alone: the state says whether
+// there is an RT to copy. Calls are capped per minute, attempts back off
+// with jitter, and every attempt is recorded on its payment.
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/node"
+)
+
+// Node is what recovery asks the pagoPA node.
+type Node interface {
+	ChiediStatoRPT(ctx context.Context, r node.RPTRef) (*node.StatoRPT, error)
+	ChiediCopiaRT(ctx context.Context, r node.RPTRef) (*node.CopiaRT, error)
+}
+
+// Receiver stores a recovered RT (papernodo.Service).
+type Receiver interface {
+	RecoverRT(ctx context.Context, dominio, iuv, ccp, tipoFirma string, doc []byte) (gateway.RTOutcome, error)
+}
+
+// Config holds the job's dependencies and tuning; zero values take the
+// defaults.
+type Config struct {
+	Store    gateway.RecoveryStore
+	Carts    gateway.CartStore
+	Enti     gateway.EnteStore
+	Node     Node
+	Receiver Receiver
+	// After is how long after sending an RPT its RT is looked for
+	// (default 30 min; MyPay waits 60).
+	After time.Duration
+	// Every is how often the job looks for pending RPTs (default 30 s).
+	Every time.Duration
+	// Backoff is the wait after the first fruitless attempt; it doubles
+	// up to MaxBackoff (defaults 5 min and 6 h), with ±20 % jitter so that
+	// RPTs sent together are not asked about together.
+	Backoff, MaxBackoff time.Duration
+	// PerMinute caps the calls to the node of this process (default 60).
+	PerMinute int
+	// Batch is how many RPTs one round claims (default 20).
+	Batch int
+	Clock gateway.Clock
+	Log   *slog.Logger
+}
+
+// Worker runs recovery rounds.
+type Worker struct {
+	c      Config
+	tokens chan struct{}
+}
+
+// New checks the configuration.
+func New(c Config) (*Worker, error) {
+	if c.Store == nil || c.Carts == nil || c.Enti == nil || c.Node == nil || c.Receiver == nil {
+		return nil, errors.New("recovery: Store, Carts, Enti, Node and Receiver are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.After, 30*time.Minute)
+	def(&c.Every, 30*time.Second)
+	def(&c.Backoff, 5*time.Minute)
+	def(&c.MaxBackoff, 6*time.Hour)
+	if c.PerMinute <= 0 {
+		c.PerMinute = 60
+	}
+	if c.Batch <= 0 {
+		c.Batch = 20
+	}
+	if c.Clock == nil {
+		c.Clock = gateway.SystemClock{}
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{c: c, tokens: make(chan struct{}, c.PerMinute)}
+	for range c.PerMinute {
+		w.tokens <- struct{}{}
+	}
+	return w, nil
+}
+
+// Run refills the call budget and runs a round every Every until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	refill := time.NewTicker(time.Minute / time.Duration(w.c.PerMinute))
+	defer refill.Stop()
+	round := time.NewTicker(w.c.Every)
+	defer round.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-refill.C:
+			select {
+			case w.tokens <- struct{}{}:
+			default:
+			}
+		case <-round.C:
+			if _, err := w.Round(ctx); err != nil && ctx.Err() == nil {
+				w.c.Log.Error("receipt recovery round failed", "err", err)
+			}
+		}
+	}
+}
+
+// Round checks the pending RPTs due now, as many as the call budget
+// allows, and returns how many it checked.
+func (w *Worker) Round(ctx context.Context) (int, error) {
+	now := w.c.Clock.Now()
+	n := min(w.c.Batch, len(w.tokens)/2) // a check may take two calls
+	if n == 0 {
+		return 0, nil
+	}
+	pending, err := w.c.Store.ClaimPendingRPTs(ctx, now.Add(-w.c.After), 2*w.c.Every+time.Minute, n)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range pending {
+		result, again := w.check(ctx, p)
+		var next time.Time
+		if again {
+			next = w.c.Clock.Now().Add(w.backoff(p.Attempts))
+		}
+		w.c.Log.Info("receipt recovery", "payment", p.PaymentID, "dominio", p.Dominio, "iuv", p.IUV, "ccp", p.CCP,
+			"attempt", p.Attempts+1, "result", result)
+		if err := w.c.Store.NoteRecovery(ctx, p.PaymentID, result, next); err != nil {
+			return 0, err
+		}
+	}
+	return len(pending), nil
+}
+
+// backoff is the wait after attempt n (0-based), jittered.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.c.Backoff
+	for i := 0; i < n && d < w.c.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.c.MaxBackoff)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// take spends one call of the budget.
+func (w *Worker) take(ctx context.Context) error {
+	select {
+	case <-w.tokens:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// check asks the node about one RPT; it says what it found and whether to
+// ask again later.
+func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string, again bool) {
+	cart, err := w.c.Carts.FindCartByID(ctx, p.CartID)
+	if err != nil {
+		return "errore: carrello: " + err.Error(), true
+	}
+	ente, err := w.c.Enti.FindEnte(ctx, cart.CodIpa)
+	if err != nil {
+		return "errore: ente " + cart.CodIpa + ": " + err.Error(), true
+	}
+	ref := node.RPTRef{
+		Station: node.Station{IntermediarioPA: ente.IntermediaryID, StazionePA: ente.StationID, Password: ente.StationPassword},
+		Dominio: p.Dominio, IUV: p.IUV, CCP: p.CCP,
+	}
+	if err := w.take(ctx); err != nil {
+		return "interrotto", true
+	}
+	stato, err := w.c.Node.ChiediStatoRPT(ctx, ref)
+	if err != nil {
+		return "nodoChiediStatoRPT: " + errorText(err), true
+	}
+	if !strings.HasPrefix(stato.Stato, "RT_") {
+		return "stato " + stato.Stato + ": RT non ancora disponibile", true
+	}
+	if err := w.take(ctx); err != nil {
+		return "interrotto", true
+	}
+	copia, err := w.c.Node.ChiediCopiaRT(ctx, ref)
+	if err != nil {
+		return "stato " + stato.Stato + ", nodoChiediCopiaRT: " + errorText(err), true
+	}
+	if len(copia.RT) == 0 {
+		return "stato " + stato.Stato + ", nodoChiediCopiaRT senza RT", true
+	}
+	outcome, err := w.c.Receiver.RecoverRT(ctx, p.Dominio, p.IUV, p.CCP, copia.TipoFirma, copia.RT)
+	switch {
+	case err != nil:
+		return "stato " + stato.Stato + ", RT copiata non accettata: " + errorText(err), true
+	case outcome == gateway.RTDuplicate:
+		return "RT già presente", false
+	}
+	return fmt.Sprintf("RT recuperata (stato %s, nodoChiediCopiaRT)", stato.Stato), false
+}
+
+// errorText is an error short enough for the payment's record.
+func errorText(err error) string {
+	var nf *node.NodeFault
+	if errors.As(err, &nf) && nf.FaultCode != "" {
+		return nf.FaultCode + " " + nf.Description
+	}
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
