@@ -111,9 +111,18 @@ type Payment struct {
 	RPT   []byte
 	// Receipt holds the RT that decided the payment: the last positive
 	// one, or the last one if none is positive.
-	Receipt   *Receipt
+	Receipt *Receipt
+	// Recovery is what receipt recovery did about a missing RT.
+	Recovery  Recovery
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// Recovery is the record of receipt recovery on one payment.
+type Recovery struct {
+	Attempts int
+	Last     string    // what the last attempt found
+	Next     time.Time // when the next is due; zero if none was planned
 }
 
 // PaymentState is where one RPT stands.

@@ -14,7 +14,7 @@ import (
 
 const paymentColumns = ` p.id, p.cart_id, p.position, p.ente_id, p.cod_ipa, p.dominio,
 	p.iuv, p.ccp, p.state, p.message_id, p.requested_at, p.amount_cents, p.rpt,
-	p.created_at, p.updated_at,
+	p.created_at, p.updated_at, p.recovery_attempts, p.recovery_last, p.recovery_next_at,
 	r.id, r.esito, r.amount_cents, r.message_id, r.issued_at, r.tipo_firma, r.rt, r.received_at`
 
 const paymentSelect = `SELECT` + paymentColumns + `
@@ -55,7 +55,7 @@ func (x *paymentRow) dest() []any {
 	p, rc := &x.p, &x.rc
 	return []any{&p.ID, &p.CartID, &p.Position, enteID{&p.EnteID}, &p.CodIpa, &p.Dominio,
 		&p.IUV, &p.CCP, &p.State, &p.MessageID, scanTime{&p.RequestedAt}, &x.amount, &p.RPT,
-		scanTime{&p.CreatedAt}, scanTime{&p.UpdatedAt},
+		scanTime{&p.CreatedAt}, scanTime{&p.UpdatedAt}, &p.Recovery.Attempts, &p.Recovery.Last, scanTime{&p.Recovery.Next},
 		&x.rID, &x.esito, &x.rAmount, &x.msgID, scanTime{&rc.IssuedAt}, &x.firma, &rc.RT, scanTime{&rc.ReceivedAt}}
 }
 

@@ -25,6 +25,8 @@ Usage:
   ponte sim --demo|--registry FILE run the pagoPA node simulator on its own
   ponte import FILE.zip --ente CODIPA
                                    import a flusso of dovuti (MyPay CSV 1_0–1_4)
+  ponte payments show --id-session ID | --ente CODIPA --iuv IUV|--iud IUD
+                                   carts, RPTs, receipts and recovery attempts
   ponte export --ente CODIPA --from DAY [--to DAY] [--ricevuta]
                                    export the paid dovuti (MyPay CSV 1.0–1.3)
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdImport(ctx, env, args[1:])
 	case "export":
 		return cmdExport(ctx, env, args[1:])
+	case "payments":
+		return cmdPayments(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

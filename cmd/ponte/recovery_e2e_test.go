@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +51,21 @@ func TestReceiptRecovery(t *testing.T) {
 		}
 		if ds := e.waitDelivered(t, keyOf(p), 0); ds.Attempts != 0 {
 			t.Errorf("the node pushed the RT after all: %+v", ds)
+		}
+		// Every attempt is on the payment, for operators without SQL.
+		if p.Recovery.Attempts < 2 || !strings.HasPrefix(p.Recovery.Last, "RT recuperata") {
+			t.Errorf("recovery record %+v", p.Recovery)
+		}
+		env := map[string]string{"PONTE_DATA_DIR": cfg.DataDir, "PONTE_DATABASE_URL": cfg.DatabaseURL}
+		var out bytes.Buffer
+		if err := run(t.Context(), []string{"payments", "show", "--id-session", idSession}, strings.NewReader(""), &out, &out,
+			func(k string) string { return env[k] }); err != nil {
+			t.Fatalf("payments show: %v\n%s", err, out.String())
+		}
+		for _, want := range []string{"PAGATO", p.IUV, "receipt esito 0", "recovery: ", "RT recuperata", "REC-1"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("payments show lacks %q:\n%s", want, out.String())
+			}
 		}
 	})
 }
