@@ -25,12 +25,17 @@ func TestReceiptRecovery(t *testing.T) {
 		e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", func(string) {
 			// Before the citizen pays, the node has no RT: the job asks
 			// and waits.
+			// (The attempt recorded, not the node's call counted: the
+			// answer must have come before the payment.)
 			deadline := time.Now().Add(10 * time.Second)
-			for e.stats(t).Calls[sim.OpChiediStatoRPT] == 0 {
+			for e.cart(t, idSession).Payments[0].Recovery.Attempts == 0 {
 				if time.Now().After(deadline) {
 					t.Fatal("recovery never asked the node")
 				}
 				time.Sleep(20 * time.Millisecond)
+			}
+			if r := e.cart(t, idSession).Payments[0].Recovery; !strings.Contains(r.Last, "non ancora disponibile") || r.Next.IsZero() {
+				t.Errorf("first attempt %+v: the node has no RT yet, so recovery must plan another", r)
 			}
 			if n := e.stats(t).Calls[sim.OpChiediCopiaRT]; n != 0 {
 				t.Errorf("%d nodoChiediCopiaRT before the node had an RT", n)
