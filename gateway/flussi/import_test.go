@@ -346,3 +346,24 @@ func TestImportFastPathFallsBack(t *testing.T) {
 		}
 	})
 }
+
+// A second upload of an IUF whose first upload is still waiting or
+// running is refused as "in caricamento"; the first then imports.
+func TestImportIUFStillLoading(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, _ string, db *store.DB) {
+		e := newImportEnv(t, db)
+		e.im.Clock = nil // the rule compares with the upload time
+		v := V1_3
+		first := e.load(t, csvZip(t, t.TempDir(), testIpa+"-IUFL-1_3", row(v, map[int]string{0: "L1"})))
+		second := e.load(t, csvZip(t, t.TempDir(), testIpa+"-IUFL-1_3", row(v, map[int]string{0: "L2"})))
+		if got := e.run(t, second); got.State != gateway.ImportAborted || got.ErrorCode != gateway.CodeImportFlussoCaricamento {
+			t.Fatalf("second upload = %+v", got)
+		}
+		if got := e.run(t, first); got.State != gateway.ImportDone || got.Imported != 1 {
+			t.Fatalf("first upload = %+v", got)
+		}
+		if _, err := db.FindDovutoByIUD(e.ctx, e.ente.ID, "L2"); err == nil {
+			t.Error("the refused upload stored a row")
+		}
+	})
+}
