@@ -9,7 +9,8 @@ import (
 // The payment operations check the caller in three ways, as MyPay does.
 
 // checkEnteInvia is paaSILInviaDovuti's step 1: ente, state, password,
-// first failure wins. paaSILInviaCarrelloDovuti runs it with state false.
+// first failure wins. paaSILInviaCarrelloDovuti runs it with state false,
+// and so do the flussi operations (MyPay's verificaEnte(cod, pw, false)).
 func (s *Service) checkEnteInvia(ctx context.Context, codIpa, password string, state bool) (*gateway.Ente, *gateway.Error) {
 	ente, err := s.cache.ente(ctx, s.enti, codIpa)
 	if err != nil {

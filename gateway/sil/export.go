@@ -71,7 +71,7 @@ type statoScadutiResponse struct {
 
 // exportRequest is what the two PAGATI bookings ask, read off the wire.
 type exportRequest struct {
-	password        *string
+	password        string
 	from, to        string // xs:date or xs:dateTime text; "" when absent
 	tipo, version   string
 	incremental     bool
@@ -132,11 +132,7 @@ func (s *Service) handlePrenotaExportIncrementale(ctx context.Context, req *soap
 // PrenotazioneFlussoService's order (mypay-sil §2.11, §2.12). The
 // WS_USER check has no counterpart: every ente may call the SIL.
 func (s *Service) prenotaExport(ctx context.Context, codIpa string, in *exportRequest, withTime bool) (*gateway.ExportFlusso, *gateway.Error) {
-	pw := ""
-	if in.password != nil {
-		pw = *in.password
-	}
-	ente, gerr := s.verificaEnte(ctx, codIpa, pw)
+	ente, gerr := s.verificaEnte(ctx, codIpa, in.password)
 	if gerr != nil {
 		return nil, gerr
 	}
@@ -263,12 +259,8 @@ func (s *Service) handlePrenotaExportScaduti(ctx context.Context, req *soap.Requ
 }
 
 // prenotaScaduti books a SCADUTI export (mypay-sil §2.14).
-func (s *Service) prenotaScaduti(ctx context.Context, codIpa string, pw *string, data, tipiDovuto string) (*gateway.ExportFlusso, *gateway.Error) {
-	p := ""
-	if pw != nil {
-		p = *pw
-	}
-	ente, gerr := s.verificaEnte(ctx, codIpa, p)
+func (s *Service) prenotaScaduti(ctx context.Context, codIpa, pw, data, tipiDovuto string) (*gateway.ExportFlusso, *gateway.Error) {
+	ente, gerr := s.verificaEnte(ctx, codIpa, pw)
 	if gerr != nil {
 		return nil, gerr
 	}
@@ -333,8 +325,8 @@ func (s *Service) handleChiediStatoExportScaduti(ctx context.Context, req *soap.
 
 // findExport is the status operations' check: ente and password (not its
 // state), then the token, which must be the ente's and of kind.
-func (s *Service) findExport(ctx context.Context, codIpa string, pw *string, token string, kind gateway.ExportKind) (*gateway.Ente, *gateway.ExportFlusso, *gateway.Error) {
-	ente, gerr := s.checkEnteFlussi(ctx, codIpa, pw)
+func (s *Service) findExport(ctx context.Context, codIpa, pw, token string, kind gateway.ExportKind) (*gateway.Ente, *gateway.ExportFlusso, *gateway.Error) {
+	ente, gerr := s.checkEnteInvia(ctx, codIpa, pw, false)
 	if gerr != nil {
 		return nil, nil, gerr
 	}

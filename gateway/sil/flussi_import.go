@@ -59,7 +59,7 @@ func (s *Service) handleAutorizzaImport(ctx context.Context, req *soap.Request) 
 	}
 	ev := soap.EventFrom(ctx)
 	ev.CodIpa = codIpa
-	if _, gerr := s.checkEnteFlussi(ctx, codIpa, password(w.Password)); gerr != nil {
+	if _, gerr := s.checkEnteInvia(ctx, codIpa, password(w.Password), false); gerr != nil {
 		f := s.faultOf(opAutorizzaImport, codIpa, gerr)
 		ev.FaultCode = f.Code
 		return &autorizzaImportResponse{Fault: faultBean(f)}, nameAutorizzaImportRisposta, nil
@@ -106,7 +106,7 @@ func (s *Service) handleChiediStatoImport(ctx context.Context, req *soap.Request
 }
 
 func (s *Service) statoImport(ctx context.Context, codIpa string, w *gensil.PaaSILChiediStatoImportFlusso) (*statoImportResponse, *gateway.Error) {
-	ente, gerr := s.checkEnteFlussi(ctx, codIpa, password(w.Password))
+	ente, gerr := s.checkEnteInvia(ctx, codIpa, password(w.Password), false)
 	if gerr != nil {
 		return nil, gerr
 	}
@@ -137,35 +137,9 @@ func (s *Service) statoImport(ctx context.Context, codIpa string, w *gensil.PaaS
 	return r, nil
 }
 
-// checkEnteFlussi is MyPay's verificaEnte(cod, pw, false) of the flussi
-// operations: the ente must exist and the password match; its state is
-// not checked.
-func (s *Service) checkEnteFlussi(ctx context.Context, codIpa string, pw *string) (*gateway.Ente, *gateway.Error) {
-	ente, err := s.cache.ente(ctx, s.enti, codIpa)
-	if err != nil {
-		return nil, systemError(err)
-	}
-	if ente == nil {
-		return nil, gateway.Errorf(gateway.CodeEnteNonValido, "codice IPA Ente [%s] non valido", codIpa)
-	}
-	ok, err := s.checkPassword(ctx, ente, pw)
-	if err != nil {
-		return nil, systemError(err)
-	}
-	if !ok {
-		return nil, gateway.Errorf(gateway.CodeEnteNonValido, "Password non valida per ente [%s]", codIpa)
-	}
-	return ente, nil
-}
-
-// password turns the optional wire password into the checker's form.
-func password(p gensil.StPassword) *string {
-	if p == "" {
-		return nil
-	}
-	v := string(p)
-	return &v
-}
+// password is the optional wire password as the checks take it: MyPay
+// compares an absent one as empty.
+func password(p gensil.StPassword) string { return string(p) }
 
 // newRequestToken is a random UUID, as MyPay's.
 func newRequestToken() string {
