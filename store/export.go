@@ -73,12 +73,8 @@ RETURNING ` + exportColumns
 
 // ClaimExport implements gateway.ExportStore.
 func (db *DB) ClaimExport(ctx context.Context, owner string, lease time.Duration) (*gateway.ExportFlusso, error) {
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	now := db.now()
-	q := db.w.Rebind(fmt.Sprintf(claimExportSQL, lock))
+	q := db.w.Rebind(fmt.Sprintf(claimExportSQL, db.skipLocked()))
 	f, err := scanExport(db.w.QueryRowContext(ctx, q, string(gateway.ExportRunning), owner, stamp(now.Add(lease)), stamp(now), stamp(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -92,7 +88,7 @@ func (db *DB) ClaimExport(ctx context.Context, owner string, lease time.Duration
 // RenewExport implements gateway.ExportStore.
 func (db *DB) RenewExport(ctx context.Context, id int64, owner string, lease time.Duration) error {
 	now := db.now()
-	return db.ownedExportUpdate(ctx, `UPDATE export_flusso SET lease_until = ?, updated_at = ?
+	return db.ownedUpdate(ctx, "export", `UPDATE export_flusso SET lease_until = ?, updated_at = ?
 		WHERE id = ? AND lease_owner = ? AND state = 'EXPORT_IN_ELAB'`, stamp(now.Add(lease)), stamp(now), id, owner)
 }
 
@@ -100,7 +96,7 @@ func (db *DB) RenewExport(ctx context.Context, id int64, owner string, lease tim
 // are stored, the lease released.
 func (db *DB) FinishExport(ctx context.Context, f *gateway.ExportFlusso, owner string) error {
 	now := db.now()
-	err := db.ownedExportUpdate(ctx, `UPDATE export_flusso SET state = ?, path = ?, rows_written = ?,
+	err := db.ownedUpdate(ctx, "export", `UPDATE export_flusso SET state = ?, path = ?, rows_written = ?,
 		lease_owner = '', lease_until = NULL, updated_at = ?, finished_at = ?
 		WHERE id = ? AND lease_owner = ? AND state = 'EXPORT_IN_ELAB'`,
 		string(f.State), f.Path, f.Rows, stamp(now), stamp(now), f.ID, owner)
@@ -108,19 +104,6 @@ func (db *DB) FinishExport(ctx context.Context, f *gateway.ExportFlusso, owner s
 		f.UpdatedAt, f.FinishedAt = now, now
 	}
 	return err
-}
-
-func (db *DB) ownedExportUpdate(ctx context.Context, q string, args ...any) error {
-	res, err := db.w.ExecContext(ctx, db.w.Rebind(q), args...)
-	if err != nil {
-		return fmt.Errorf("store: export: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return fmt.Errorf("export lease lost: %w", gateway.ErrConflict)
-	}
-	return nil
 }
 
 // exportRowsSQL selects the paid rows of an export; %s are the extra

@@ -70,12 +70,8 @@ RETURNING ` + importColumns
 
 // ClaimImport implements gateway.ImportStore.
 func (db *DB) ClaimImport(ctx context.Context, owner string, lease time.Duration) (*gateway.ImportFlusso, error) {
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	now := db.now()
-	q := db.w.Rebind(fmt.Sprintf(claimImportSQL, lock))
+	q := db.w.Rebind(fmt.Sprintf(claimImportSQL, db.skipLocked()))
 	f, err := scanImport(db.w.QueryRowContext(ctx, q, string(gateway.ImportRunning), owner, stamp(now.Add(lease)), stamp(now), stamp(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -105,29 +101,16 @@ func (db *DB) ClaimImportByID(ctx context.Context, id int64, owner string, lease
 // RenewImport implements gateway.ImportStore.
 func (db *DB) RenewImport(ctx context.Context, id int64, owner string, lease time.Duration) error {
 	now := db.now()
-	return db.ownedUpdate(ctx, `UPDATE import_flusso SET lease_until = ?, updated_at = ?
+	return db.ownedUpdate(ctx, "import", `UPDATE import_flusso SET lease_until = ?, updated_at = ?
 		WHERE id = ? AND lease_owner = ? AND state = 'IMPORT_IN_ELAB'`, stamp(now.Add(lease)), stamp(now), id, owner)
 }
 
 // AbortImport implements gateway.ImportStore.
 func (db *DB) AbortImport(ctx context.Context, id int64, owner, code string) error {
 	now := db.now()
-	return db.ownedUpdate(ctx, `UPDATE import_flusso SET state = 'IMPORT_ABORTITO', error_code = ?,
+	return db.ownedUpdate(ctx, "import", `UPDATE import_flusso SET state = 'IMPORT_ABORTITO', error_code = ?,
 		lease_owner = '', lease_until = NULL, updated_at = ?, finished_at = ?
 		WHERE id = ? AND lease_owner = ? AND state = 'IMPORT_IN_ELAB'`, code, stamp(now), stamp(now), id, owner)
-}
-
-func (db *DB) ownedUpdate(ctx context.Context, q string, args ...any) error {
-	res, err := db.w.ExecContext(ctx, db.w.Rebind(q), args...)
-	if err != nil {
-		return fmt.Errorf("store: import: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return fmt.Errorf("import lease lost: %w", gateway.ErrConflict)
-	}
-	return nil
 }
 
 // IUFUse implements gateway.ImportStore. Only flussi uploaded before

@@ -22,12 +22,8 @@ RETURNING id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recov
 
 // ClaimPendingRPTs implements gateway.RecoveryStore.
 func (db *DB) ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease time.Duration, limit int) ([]gateway.PendingRPT, error) {
-	lock := ""
-	if db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	now := db.now()
-	rows, err := db.w.QueryContext(ctx, db.w.Rebind(fmt.Sprintf(claimPendingSQL, lock)),
+	rows, err := db.w.QueryContext(ctx, db.w.Rebind(fmt.Sprintf(claimPendingSQL, db.skipLocked())),
 		stamp(now.Add(lease)), stamp(sentBefore), stamp(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim pending RPTs: %w", err)
