@@ -141,7 +141,8 @@ func (im *Importer) process(ctx context.Context, f *gateway.ImportFlusso, owner 
 		return err
 	}
 
-	// 4. The rows, staged one by one, then merged in one transaction.
+	// 4. The rows, in one transaction: on the fast path or staged and
+	// merged.
 	ente, err := im.Enti.FindEnte(ctx, f.CodIpa)
 	if err != nil {
 		return err
@@ -152,12 +153,11 @@ func (im *Importer) process(ctx context.Context, f *gateway.ImportFlusso, owner 
 	}
 	defer tx.Rollback()
 	dir := im.Files.ImportResults(f.CodIpa, f.CreatedAt, name.Base)
-	newResults := func() *results {
-		return &results{
-			scarti: &resultFile{files: im.Files, rel: filepath.Join(dir, name.Base+"_SCARTI.zip"), entry: name.Base + "_SCARTI.csv", now: im.now()},
-			iuv:    &resultFile{files: im.Files, rel: filepath.Join(dir, name.Base+"_IUV.zip"), entry: name.Base + "_IUV.csv", now: im.now()},
-		}
+	res := &results{
+		scarti: &resultFile{files: im.Files, rel: filepath.Join(dir, name.Base+"_SCARTI.zip"), entry: name.Base + "_SCARTI.csv", now: im.now()},
+		iuv:    &resultFile{files: im.Files, rel: filepath.Join(dir, name.Base+"_IUV.zip"), entry: name.Base + "_IUV.csv", now: im.now()},
 	}
+	defer res.reset() // harmless once committed
 	gen := &iuvSpan{seq: im.IUVs, enteID: ente.ID, segregation: ente.SegregationCode}
 
 	// The fast path first: new, clean azione I rows go straight into the
@@ -168,14 +168,8 @@ func (im *Importer) process(ctx context.Context, f *gateway.ImportFlusso, owner 
 	if err != nil {
 		return err
 	}
-	var (
-		res   *results
-		hints gateway.MergeHints
-	)
+	var hints gateway.MergeHints
 	for {
-		res = newResults()
-		defer res.scarti.abort()
-		defer res.iuv.abort()
 		var fallback bool
 		hints, fallback, err = im.read(ctx, tx, ente, f, entry, version, res, gen, direct)
 		if err != nil {
@@ -195,8 +189,7 @@ func (im *Importer) process(ctx context.Context, f *gateway.ImportFlusso, owner 
 		if !fallback && f.Rows == 0 {
 			break
 		}
-		res.scarti.abort()
-		res.iuv.abort()
+		res.reset()
 		direct = false
 	}
 	if f.Rows == 0 {
@@ -213,10 +206,9 @@ func (im *Importer) process(ctx context.Context, f *gateway.ImportFlusso, owner 
 	// (A repeated IUD adds its code to rows already rejected, so repeats
 	// always rewrite.)
 	if f.Rejected != res.rejected || hints.MaybeRepeated {
-		res.scarti.abort()
-		res.iuv.abort()
-		res.scarti = &resultFile{files: im.Files, rel: res.scarti.rel, entry: res.scarti.entry, now: im.now()}
-		res.iuv = &resultFile{files: im.Files, rel: res.iuv.rel, entry: res.iuv.entry, now: im.now()}
+		header := res.header
+		res.reset()
+		res.header = header
 		err := tx.Scarti(ctx, func(raw, codes, descs string) error {
 			return res.scarti.line(res.header+";cod_rifiuto;de_rifiuto", raw, ";", codes, ";", descs)
 		})
@@ -308,10 +300,20 @@ func (r *resultFile) commit() (ok bool, err error) {
 	return true, r.pf.Commit()
 }
 
-func (r *resultFile) abort() {
+// reset drops what was written: the file is to be written again, or not
+// at all.
+func (r *resultFile) reset() {
 	if r.pf != nil {
 		r.pf.Abort()
 	}
+	r.pf, r.zw, r.w = nil, nil, nil
+}
+
+// reset drops both files and what was counted while writing them.
+func (r *results) reset() {
+	r.scarti.reset()
+	r.iuv.reset()
+	r.header, r.rejected = "", 0
 }
 
 // CodeImportFlussoVuoto is Ponte's stato for a CSV with no data line:
