@@ -96,9 +96,10 @@ func (r *ImportRow) Reject(code, description string) {
 // Rejected reports whether the row has an error.
 func (r *ImportRow) Rejected() bool { return r.Codes != "" }
 
-// ImportTx is one flusso's rows being stored: every row is staged, then
-// Merge applies them in one transaction with the flusso's final state, so
-// a crash leaves either nothing or everything.
+// ImportTx is one flusso's rows being stored, in one transaction with the
+// flusso's final state, so a crash leaves either nothing or everything.
+// Rows either take the fast path (Direct, Insert, EndDirect) or are staged
+// and then merged (Stage, Merge).
 type ImportTx interface {
 	// Stage adds a row (valid or already rejected) to the flusso.
 	Stage(ctx context.Context, r *ImportRow) error
