@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -149,18 +147,17 @@ func copyIn(files flussi.Files, rel, src string, max int64) (int64, string, erro
 		return 0, "", err
 	}
 	defer pf.Abort()
-	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(pf, h), io.LimitReader(in, max+1))
+	n, sum, err := flussi.CopySum(pf, in, max)
+	if errors.Is(err, flussi.ErrTooLarge) {
+		return 0, "", fmt.Errorf("%s is larger than PONTE_IMPORT_MAX_BYTES (%d)", src, max)
+	}
 	if err != nil {
 		return 0, "", err
-	}
-	if n > max {
-		return 0, "", fmt.Errorf("%s is larger than PONTE_IMPORT_MAX_BYTES (%d)", src, max)
 	}
 	if err := pf.Commit(); err != nil {
 		return 0, "", err
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return n, sum, nil
 }
 
 // progressPrinter redraws one line on a terminal, and writes a plain line

@@ -1,8 +1,11 @@
 package flussi
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,4 +102,21 @@ func (p *PendingFile) Abort() {
 	p.done = true
 	_ = p.File.Close()
 	_ = os.Remove(p.File.Name())
+}
+
+// ErrTooLarge is CopySum's answer to content over its limit.
+var ErrTooLarge = errors.New("flussi: file oltre la dimensione massima")
+
+// CopySum copies src to dst, at most max bytes, and returns the size and
+// the hex MD5 kept with an uploaded flusso.
+func CopySum(dst io.Writer, src io.Reader, max int64) (int64, string, error) {
+	h := md5.New()
+	n, err := io.Copy(io.MultiWriter(dst, h), io.LimitReader(src, max+1))
+	if err != nil {
+		return n, "", err
+	}
+	if n > max {
+		return n, "", ErrTooLarge
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }

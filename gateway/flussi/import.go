@@ -5,13 +5,12 @@ import (
 	"bufio"
 	"compress/flate"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -506,11 +505,8 @@ func fileMD5(path string) (string, error) {
 		return "", err
 	}
 	defer fh.Close()
-	h := md5.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	_, sum, err := CopySum(io.Discard, fh, math.MaxInt64-1)
+	return sum, err
 }
 
 // countReader counts the bytes read through it.

@@ -2,7 +2,6 @@ package flussi
 
 import (
 	"archive/zip"
-	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -121,7 +120,7 @@ func (u *Uploader) upload(w http.ResponseWriter, r *http.Request) (*uploadOK, *u
 		saved    *PendingFile
 		name     string
 		size     int64
-		sum      string
+		md5sum   string
 		ctype    string
 		nonEmpty int
 	)
@@ -151,15 +150,14 @@ func (u *Uploader) upload(w http.ResponseWriter, r *http.Request) (*uploadOK, *u
 		if err != nil {
 			return nil, &uploadError{status: "500", msg: "errore di salvataggio del file", err: err}
 		}
-		h := md5.New()
-		n, err := io.Copy(io.MultiWriter(pf, h), io.LimitReader(p, u.Limits.MaxUpload+1))
+		n, sum, err := CopySum(pf, p, u.Limits.MaxUpload)
+		if errors.Is(err, ErrTooLarge) {
+			pf.Abort()
+			return nil, &uploadError{status: "400", msg: "file oltre la dimensione massima di " + strconv.FormatInt(u.Limits.MaxUpload, 10) + " byte"}
+		}
 		if err != nil {
 			pf.Abort()
 			return nil, tooBigOr(err, "errore di lettura del file")
-		}
-		if n > u.Limits.MaxUpload {
-			pf.Abort()
-			return nil, &uploadError{status: "400", msg: "file oltre la dimensione massima di " + strconv.FormatInt(u.Limits.MaxUpload, 10) + " byte"}
 		}
 		if n == 0 {
 			pf.Abort()
@@ -170,7 +168,7 @@ func (u *Uploader) upload(w http.ResponseWriter, r *http.Request) (*uploadOK, *u
 			pf.Abort()
 			continue
 		}
-		saved, name, size, sum, ctype = pf, fn, n, hex.EncodeToString(h.Sum(nil)), p.Header.Get("Content-Type")
+		saved, name, size, md5sum, ctype = pf, fn, n, sum, p.Header.Get("Content-Type")
 	}
 	if nonEmpty != 1 || saved == nil {
 		return nil, &uploadError{status: "400", msg: "è richiesto esattamente un file non vuoto"}
@@ -214,7 +212,7 @@ func (u *Uploader) upload(w http.ResponseWriter, r *http.Request) (*uploadOK, *u
 	}
 	fn, _ := ParseFileName(name)
 	f := &gateway.ImportFlusso{EnteID: ente.ID, CodIpa: ente.CodIpa, RequestToken: requestToken, FileName: name,
-		IUF: fn.IUF, Version: fn.Version, Path: rel, MD5: sum, Size: size}
+		IUF: fn.IUF, Version: fn.Version, Path: rel, MD5: md5sum, Size: size}
 	if err := u.Store.CreateImport(r.Context(), f); err != nil {
 		os.Remove(abs)
 		if errors.Is(err, gateway.ErrConflict) {
