@@ -56,6 +56,9 @@ const (
 	CartEsterno          CartKind = "ESTERNO_ANONIMO"           // paaSILInviaDovuti
 	CartEsternoMultiente CartKind = "ESTERNO_ANONIMO_MULTIENTE" // paaSILInviaCarrelloDovuti
 	CartAvviso           CartKind = "AVVISO_ANONIMO_ENTE"       // paaSILVerificaAvviso
+	// CartAttivatoPSP holds a payment started at a PSP from an avviso
+	// (modello 3): made by paaAttivaRPT, or by the receipt (paSendRTV2).
+	CartAttivatoPSP CartKind = "ATTIVATO_PRESSO_PSP"
 )
 
 // CartState follows MyPay's carrello states (mypay-sil §9), which the SIL

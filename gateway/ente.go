@@ -43,6 +43,10 @@ type Ente struct {
 	// StationPassword authenticates Ponte to the node for this ente's
 	// station; it is a secret and never journaled.
 	StationPassword string
+	// StationVersion is the station's model towards pagoPA: 1 the legacy
+	// RPT/RT primitives, 2 the modello unico (Checkout carts, paForNode).
+	// The SIL contract is the same on both.
+	StationVersion int
 
 	// RedirectURL is the default enteSILInviaRispostaPagamentoUrl.
 	RedirectURL string
@@ -50,6 +54,15 @@ type Ente struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Station versions (Ente.StationVersion).
+const (
+	StationLegacy = 1 // RPT/RT: nodoInviaCarrelloRPT, paaInviaRT, paaVerificaRPT/paaAttivaRPT
+	StationUnico  = 2 // modello unico: Checkout carts, paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2
+)
+
+// ModelloUnico reports whether the ente's station is on the modello unico.
+func (e *Ente) ModelloUnico() bool { return e.StationVersion == StationUnico }
 
 // TipoDovuto is a kind of debt an ente collects (TARI, MENSA…).
 type TipoDovuto struct {
