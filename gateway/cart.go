@@ -173,8 +173,9 @@ const (
 // CartStore keeps carts, their payments and receipts. Every method that
 // changes more than one row does so in one transaction.
 type CartStore interface {
-	// CreateCart stores c with its payments (state PaymentNew) and items;
-	// it sets the IDs. Items are not dovuti yet: see SendCart.
+	// CreateCart stores c with its payments (state PaymentNew, or
+	// PaymentSent when c is created CartInCorso: a payment made at a PSP)
+	// and items; it sets the IDs. Items are not dovuti yet: see SendCart.
 	CreateCart(ctx context.Context, c *Cart) error
 	// FindCart returns the cart with that idSession, payments, items and
 	// receipts included; ErrNotFound when there is none.

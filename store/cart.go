@@ -70,7 +70,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // CreateCart implements gateway.CartStore in one transaction. An empty
 // State is stored as PREDISPOSTO; payments get PaymentNew and their
-// 1-based Position; an item without EnteID takes its payment's. A taken
+// 1-based Position, or PaymentSent in a cart created PAGAM_IN_CORSO (a
+// payment made at a PSP, opened by its receipt); an item without EnteID takes its payment's. A taken
 // IDSession or Token is ErrConflict, an unknown ente or dovuto
 // ErrNotFound. Times in c are set as they read back (UTC, microseconds).
 func (db *DB) CreateCart(ctx context.Context, c *gateway.Cart) error {
@@ -80,6 +81,10 @@ func (db *DB) CreateCart(ctx context.Context, c *gateway.Cart) error {
 	payer, err := encodePayer(c.Payer)
 	if err != nil {
 		return err
+	}
+	paymentState := gateway.PaymentNew
+	if c.State == gateway.CartInCorso {
+		paymentState = gateway.PaymentSent
 	}
 	sts, err := db.writeStmts(ctx, insertCartSQL, insertPaymentSQL, insertItemSQL)
 	if err != nil {
@@ -96,7 +101,7 @@ func (db *DB) CreateCart(ctx context.Context, c *gateway.Cart) error {
 			return err
 		}
 		for i, p := range c.Payments {
-			p.CartID, p.Position, p.State = c.ID, i+1, gateway.PaymentNew
+			p.CartID, p.Position, p.State = c.ID, i+1, paymentState
 			p.RequestedAt = norm(p.RequestedAt)
 			err := pst.QueryRowContext(ctx, c.ID, p.Position, enteRef(p.EnteID), p.CodIpa, p.Dominio, p.IUV, p.CCP,
 				string(p.State), p.MessageID, nullStamp(p.RequestedAt), int64(p.Amount), blob(p.RPT),

@@ -27,7 +27,17 @@ func pagatiOf(p *gateway.Payment, onlyIUD string) (*gensil.PagatiConRicevuta, *r
 	if p.Receipt == nil {
 		return nil, nil, fmt.Errorf("sil: payment %d has no receipt", p.ID)
 	}
-	rt, err := rpt.ParseRT(p.Receipt.RT)
+	v2 := rpt.IsReceiptV2(p.Receipt.RT)
+	var (
+		rt  *rpt.Receipt
+		err error
+	)
+	if v2 {
+		// A modello-unico receipt, validated when it arrived.
+		rt, err = rpt.DecodeTrustedRT(p.Receipt.RT)
+	} else {
+		rt, err = rpt.ParseRT(p.Receipt.RT)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("sil: stored RT of payment %d: %w", p.ID, err)
 	}
@@ -62,6 +72,11 @@ func pagatiOf(p *gateway.Payment, onlyIUD string) (*gensil.PagatiConRicevuta, *r
 		}
 		if onlyIUD != "" && iud != onlyIUD {
 			continue
+		}
+		if v2 && i < len(p.Items) && p.Items[i].DatiSpecificiRiscossione != "" {
+			// The receipt carries only the transfer's category; MyPay
+			// reports the dovuto's own value.
+			sp.DatiSpecifici = p.Items[i].DatiSpecificiRiscossione
 		}
 		idx := gensil.StIndice(i + 1)
 		row := gensil.CtDatiSingoloPagamentoPagatiConRicevuta{

@@ -1,0 +1,45 @@
+package pafornode
+
+import (
+	"context"
+	"encoding/xml"
+
+	"github.com/ponte-pagopa/ponte/gateway/soap"
+	gen "github.com/ponte-pagopa/ponte/generated/pafornode"
+)
+
+// NSNodeForPsp is the namespace pagoPA's own sample paVerifyPaymentNotice
+// request uses (pagopa-api SANP 2.5.1, ReqPaVerifyPayment.xml): accepted
+// as an alias of NS, since a station must not refuse what the node sends.
+const NSNodeForPsp = "http://pagopa-api.pagopa.gov.it/node/nodeForPsp.xsd"
+
+// Register routes the six operations of paForNode.wsdl to ep.
+func (s *Service) Register(ep *soap.Endpoint) {
+	ep.Register(xml.Name{Space: NS, Local: "paVerifyPaymentNoticeReq"}, s.handleVerify)
+	ep.Register(xml.Name{Space: NSNodeForPsp, Local: "paVerifyPaymentNoticeReq"}, s.handleVerify)
+	ep.Register(xml.Name{Space: NS, Local: "paGetPaymentReq"}, s.handleGetPayment)
+	ep.Register(xml.Name{Space: NS, Local: "paGetPaymentV2Request"}, s.handleGetPaymentV2)
+	ep.Register(xml.Name{Space: NS, Local: "paSendRTReq"}, s.handleSendRT)
+	ep.Register(xml.Name{Space: NS, Local: "paSendRTV2Request"}, s.handleSendRTV2)
+	ep.Register(xml.Name{Space: NS, Local: "paDemandPaymentNoticeRequest"}, s.handleDemand)
+}
+
+var nameDemandRes = xml.Name{Space: NS, Local: "paDemandPaymentNoticeResponse"}
+
+// handleDemand serves paDemandPaymentNotice: spontaneous payments started
+// at a PSP are not available yet, which it says once the caller's
+// identifiers are checked.
+func (s *Service) handleDemand(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
+	var in gen.PaDemandPaymentNoticeRequest
+	ev := soap.EventFrom(ctx)
+	err := s.decode(req, &in)
+	if _, ok := err.(*soap.Fault); ok {
+		return nil, nameDemandRes, err
+	}
+	if err == nil {
+		if _, err = s.station(ctx, trim(in.IdPA), trim(in.IdBrokerPA), trim(in.IdStation)); err == nil {
+			err = fault(CodeSemantica, "i pagamenti spontanei presso i PSP (paDemandPaymentNotice) non sono ancora disponibili in Ponte")
+		}
+	}
+	return &gen.PaDemandPaymentNoticeResponse{CtResponse: s.sendKO(ctx, "paDemandPaymentNotice", err, trim(in.IdPA), ev)}, nameDemandRes, nil
+}

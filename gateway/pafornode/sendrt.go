@@ -1,0 +1,242 @@
+package pafornode
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+
+	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/rpt"
+	"github.com/ponte-pagopa/ponte/gateway/soap"
+	gen "github.com/ponte-pagopa/ponte/generated/pafornode"
+)
+
+var (
+	nameSendRTRes   = xml.Name{Space: NS, Local: "paSendRTRes"}
+	nameSendRTV2Res = xml.Name{Space: NS, Local: "paSendRTV2Response"}
+)
+
+// handleSendRTV2 serves paSendRTV2.
+func (s *Service) handleSendRTV2(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
+	var in gen.PaSendRTV2Request
+	ev := soap.EventFrom(ctx)
+	invalid, err := s.decodeLenient(req, &in)
+	if err == nil && invalid != nil {
+		err = s.tolerate(ctx, "paSendRTV2", invalid, &in.Receipt)
+	}
+	if err != nil {
+		if _, ok := err.(*soap.Fault); ok {
+			return nil, nameSendRTV2Res, err
+		}
+		return &gen.PaSendRTV2Response{CtResponse: s.sendKO(ctx, "paSendRTV2", err, trim(in.IdPA), ev)}, nameSendRTV2Res, nil
+	}
+	if err := s.receive(ctx, trim(in.IdPA), trim(in.IdBrokerPA), trim(in.IdStation), &in.Receipt, ev); err != nil {
+		return &gen.PaSendRTV2Response{CtResponse: s.sendKO(ctx, "paSendRTV2", err, trim(in.IdPA), ev)}, nameSendRTV2Res, nil
+	}
+	ev.Esito = "OK"
+	return &gen.PaSendRTV2Response{CtResponse: gen.CtResponse{Outcome: "OK"}}, nameSendRTV2Res, nil
+}
+
+// handleSendRT serves paSendRT (version 1): its receipt is a version-2
+// one without the fields version 2 added, and is stored as such.
+func (s *Service) handleSendRT(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
+	var in gen.PaSendRTReq
+	ev := soap.EventFrom(ctx)
+	invalid, err := s.decodeLenient(req, &in)
+	if err == nil && invalid != nil {
+		err = s.tolerate(ctx, "paSendRT", invalid, receiptV2Of(&in.Receipt))
+	}
+	if err != nil {
+		if _, ok := err.(*soap.Fault); ok {
+			return nil, nameSendRTRes, err
+		}
+		return &gen.PaSendRTRes{CtResponse: s.sendKO(ctx, "paSendRT", err, trim(in.IdPA), ev)}, nameSendRTRes, nil
+	}
+	r := receiptV2Of(&in.Receipt)
+	if err := s.receive(ctx, trim(in.IdPA), trim(in.IdBrokerPA), trim(in.IdStation), r, ev); err != nil {
+		return &gen.PaSendRTRes{CtResponse: s.sendKO(ctx, "paSendRT", err, trim(in.IdPA), ev)}, nameSendRTRes, nil
+	}
+	ev.Esito = "OK"
+	return &gen.PaSendRTRes{CtResponse: gen.CtResponse{Outcome: "OK"}}, nameSendRTRes, nil
+}
+
+func (s *Service) sendKO(ctx context.Context, op string, err error, id string, ev *gateway.Event) gen.CtResponse {
+	f := s.faultOf(ctx, op, err, ev)
+	ev.Esito, ev.FaultCode = "KO", f.Code
+	return gen.CtResponse{Outcome: "KO", Fault: faultBean(f, id)}
+}
+
+// tolerate decides on a receipt the schema refused. Receipts cannot be
+// refused once the money moved (SANP: "le ricevute non possono essere
+// rifiutate"), and pagoPA's own samples carry details later schemas
+// changed (no transferCategory in SANP 2.5.1's paSendRT). So the receipt
+// is taken, with a warning, when it still says what Ponte records: who
+// paid which notice of which ente, how much, and under which receiptId.
+// Otherwise the schema's refusal is the answer.
+func (s *Service) tolerate(ctx context.Context, op string, invalid error, r *gen.CtReceiptV2) error {
+	ok := trim(r.ReceiptId) != "" && noticeNumber.MatchString(trim(r.NoticeNumber)) && len(trim(r.FiscalCode)) == 11 &&
+		(r.Outcome == "OK" || r.Outcome == "KO") && len(r.TransferList.Transfer) > 0 && len(r.TransferList.Transfer) <= maxTransfers
+	if !ok {
+		return invalid
+	}
+	s.log.WarnContext(ctx, "pafornode: "+op+" receipt outside the schema taken all the same",
+		"receiptId", trim(r.ReceiptId), "notice", trim(r.NoticeNumber), "schema", invalid.Error())
+	return nil
+}
+
+// receive stores a receipt and decides its payment, committed before it
+// returns nil (the OK):
+//  1. the station of idPA (as for every operation);
+//  2. a copy for another ente of the transfers (the node sends every
+//     beneficiary's station one) is acknowledged and kept in the journal:
+//     the notice's own ente records the payment;
+//  3. the payment it pays: the payment of Ponte's online cart waiting for
+//     it, else one opened now for the notice's dovuto (an avviso paid at a
+//     PSP: a cart ATTIVATO_PRESSO_PSP); none is PAA_PAGAMENTO_SCONOSCIUTO;
+//  4. RecordRT: the same receipt again is PAA_RECEIPT_DUPLICATA.
+func (s *Service) receive(ctx context.Context, idPA, idBroker, idStation string, r *gen.CtReceiptV2, ev *gateway.Event) error {
+	e, err := s.station(ctx, idPA, idBroker, idStation)
+	if err != nil {
+		return err
+	}
+	ev.CodIpa = e.CodIpa
+	if cf := trim(r.FiscalCode); cf != e.CodiceFiscale {
+		for _, t := range r.TransferList.Transfer {
+			if trim(t.FiscalCodePA) == e.CodiceFiscale {
+				s.log.Info("pafornode: receipt of another ente's notice, for a transfer of this ente",
+					"codIpa", e.CodIpa, "notice", trim(r.NoticeNumber), "fiscalCode", cf, "receiptId", r.ReceiptId)
+				return nil
+			}
+		}
+		return fault(CodeSemantica, fmt.Sprintf("la ricevuta è dell'ente %s e nessun versamento è per l'ente %s", cf, e.CodiceFiscale))
+	}
+	iuvCode, err := iuvOf(trim(r.NoticeNumber))
+	if err != nil {
+		return err
+	}
+	ev.IUV = iuvCode
+	id := trim(r.ReceiptId)
+	if id == "" {
+		return fault(CodeSintassiExtraXSD, "receiptId vuoto")
+	}
+	doc, err := rpt.EncodeReceiptV2(r)
+	if err != nil {
+		return err
+	}
+	mapped, err := rpt.ReceiptV2(r, gateway.Rome)
+	if err != nil {
+		return fault(CodeSemantica, err.Error())
+	}
+	esito := gateway.EsitoEseguito
+	if mapped.Esito != rpt.EsitoEseguito {
+		esito = gateway.EsitoNonEseguito
+	}
+	p, err := s.paymentFor(ctx, e, iuvCode, mapped.CCP, r)
+	if err != nil {
+		return err
+	}
+	ev.CCP = p.CCP
+	rec := &gateway.Receipt{Esito: esito, Amount: mapped.ImportoTotalePagato, MessageID: mapped.IdentificativoMessaggioRicevuta,
+		IssuedAt: mapped.DataOra, RT: doc}
+	outcome, err := s.st.RecordRT(ctx, p.ID, rec)
+	if err != nil {
+		return err
+	}
+	if outcome == gateway.RTDuplicate {
+		return fault(CodeReceiptDuplicata, fmt.Sprintf("ricevuta %s per l'avviso %s già acquisita", id, trim(r.NoticeNumber)))
+	}
+	return nil
+}
+
+// paymentFor finds the payment a receipt pays, opening one for an avviso.
+func (s *Service) paymentFor(ctx context.Context, e *gateway.Ente, iuvCode, receiptCCP string, r *gen.CtReceiptV2) (*gateway.Payment, error) {
+	payments, err := s.st.FindPayments(ctx, e.CodiceFiscale, iuvCode)
+	if err != nil {
+		return nil, err
+	}
+	// The payment this receipt was already recorded on (the node
+	// retrying), then one still waiting for its receipt, newest first.
+	for i := len(payments) - 1; i >= 0; i-- {
+		if p := payments[i]; p.CCP == receiptCCP || p.Receipt != nil && p.Receipt.MessageID == receiptCCP {
+			return p, nil
+		}
+	}
+	for i := len(payments) - 1; i >= 0; i-- {
+		if p := payments[i]; p.State == gateway.PaymentSent && p.Receipt == nil {
+			return p, nil
+		}
+	}
+	d, err := s.st.FindDovutoByIUV(ctx, e.ID, iuvCode)
+	if errors.Is(err, gateway.ErrNotFound) {
+		if n := len(payments); n > 0 {
+			// A late receipt for an online cart that ended meanwhile:
+			// money moved, so it decides the payment all the same.
+			return payments[n-1], nil
+		}
+		return nil, fault(CodePagamentoSconosciuto,
+			fmt.Sprintf("nessun dovuto con IUV %s (avviso %s) per l'ente %s", iuvCode, trim(r.NoticeNumber), e.CodiceFiscale))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.openPSPPayment(ctx, e, d, receiptCCP, r)
+}
+
+// openPSPPayment records a payment made at a PSP for dovuto d: a cart
+// ATTIVATO_PRESSO_PSP in progress with one payment (its CCP the
+// receiptId, as MyPay reports it) whose item is d. Two deliveries of the
+// same receipt racing here meet on the payment's unique (dominio, IUV,
+// CCP): the loser reads the winner's payment.
+func (s *Service) openPSPPayment(ctx context.Context, e *gateway.Ente, d *gateway.Dovuto, ccp string, r *gen.CtReceiptV2) (*gateway.Payment, error) {
+	now := s.clock.Now()
+	c := &gateway.Cart{
+		IDSession: "PSP-" + randomHex(16),
+		Token:     randomHex(16),
+		Kind:      gateway.CartAttivatoPSP,
+		State:     gateway.CartInCorso,
+		EnteID:    e.ID,
+		CodIpa:    e.CodIpa,
+		Payer:     d.Payer,
+		Payments: []*gateway.Payment{{
+			EnteID: e.ID, CodIpa: e.CodIpa, Dominio: e.CodiceFiscale, IUV: d.IUV, CCP: ccp,
+			MessageID: ccp, RequestedAt: now, Amount: d.Amount, Items: []*gateway.Dovuto{d},
+		}},
+	}
+	err := s.st.CreateCart(ctx, c)
+	if err == nil {
+		return c.Payments[0], nil
+	}
+	if p, ferr := s.st.FindPayment(ctx, e.CodiceFiscale, d.IUV, ccp); ferr == nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("pafornode: opening the PSP payment of IUV %s: %w", d.IUV, err)
+}
+
+// receiptV2Of widens a version-1 receipt.
+func receiptV2Of(r *gen.CtReceipt) *gen.CtReceiptV2 {
+	out := &gen.CtReceiptV2{
+		ReceiptId: r.ReceiptId, NoticeNumber: r.NoticeNumber, FiscalCode: r.FiscalCode, Outcome: r.Outcome,
+		CreditorReferenceId: r.CreditorReferenceId, PaymentAmount: r.PaymentAmount, Description: r.Description,
+		CompanyName: r.CompanyName, OfficeName: r.OfficeName, Debtor: r.Debtor, IdPSP: r.IdPSP,
+		PspFiscalCode: r.PspFiscalCode, PspPartitaIVA: r.PspPartitaIVA, PSPCompanyName: r.PSPCompanyName,
+		IdChannel: r.IdChannel, ChannelDescription: r.ChannelDescription, Payer: r.Payer, PaymentMethod: r.PaymentMethod,
+		Fee: r.Fee, PaymentDateTime: r.PaymentDateTime, ApplicationDate: r.ApplicationDate, TransferDate: r.TransferDate,
+		Metadata: r.Metadata, StandIn: r.StandIn,
+	}
+	for _, t := range r.TransferList.Transfer {
+		out.TransferList.Transfer = append(out.TransferList.Transfer, gen.CtTransferPAReceiptV2{
+			IdTransfer: t.IdTransfer, TransferAmount: t.TransferAmount, FiscalCodePA: t.FiscalCodePA, IBAN: t.IBAN,
+			RemittanceInformation: t.RemittanceInformation, TransferCategory: t.TransferCategory, Metadata: t.Metadata,
+		})
+	}
+	return out
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
