@@ -206,6 +206,12 @@ type CartStore interface {
 	// PaymentRefused; existing dovuti it had started become payable again
 	// (DovutoDaPagare); registered IUDs stay used.
 	MarkCartFailed(ctx context.Context, cartID int64, state CartState, reason string) error
+	// AbandonCart ends a cart in progress that the citizen cancelled on
+	// pagoPA Checkout before paying: ABORT with the reason, payments
+	// waiting for a receipt RPT_RIFIUTATA, existing dovuti payable again.
+	// ErrConflict when the cart is not in progress or a receipt came
+	// already. A receipt arriving later still decides the payment.
+	AbandonCart(ctx context.Context, cartID int64, reason string) error
 	// FindPayments returns every payment of the dominio with that IUV,
 	// oldest first (a debt may be attempted several times, with new CCPs).
 	FindPayments(ctx context.Context, dominio, iuv string) ([]*Payment, error)

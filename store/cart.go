@@ -371,3 +371,27 @@ func (e enteID) Scan(v any) error {
 	*e.p = n.Int64
 	return nil
 }
+
+const abandonCartSQL = `UPDATE cart SET state = '` + string(gateway.CartAbort) + `', error_message = ?, updated_at = ?
+WHERE id = ? AND state = '` + string(gateway.CartInCorso) + `'
+AND NOT EXISTS (SELECT 1 FROM payment WHERE cart_id = ? AND receipt_id IS NOT NULL)`
+
+const abandonPaymentsSQL = `UPDATE payment SET state = '` + string(gateway.PaymentRefused) + `', updated_at = ?
+WHERE cart_id = ? AND state = '` + string(gateway.PaymentSent) + `'`
+
+// AbandonCart implements gateway.CartStore in one transaction.
+func (db *DB) AbandonCart(ctx context.Context, cartID int64, reason string) error {
+	now := db.now()
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := db.moveCart(ctx, tx, cartID, abandonCartSQL, reason, stamp(now), cartID, cartID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(abandonPaymentsSQL), stamp(now), cartID); err != nil {
+			return fmt.Errorf("store: abandon cart %d: %w", cartID, err)
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(releaseDovutiSQL), stamp(now), cartID); err != nil {
+			return fmt.Errorf("store: abandon cart %d: %w", cartID, err)
+		}
+		return nil
+	})
+}

@@ -91,6 +91,9 @@ func (s *Service) pay(c echo.Context, cart *gateway.Cart, email string) error {
 		return s.unavailable(c)
 	}
 
+	if sender.ModelloUnico() {
+		return s.payCheckout(c, ctx, cart, sender, log)
+	}
 	nodeURL, err := s.send(ctx, cart, sender)
 	var (
 		nf *node.NodeFault

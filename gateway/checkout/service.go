@@ -35,8 +35,11 @@ type Config struct {
 	Carts gateway.CartStore
 	Enti  gateway.EnteStore
 	Node  NodeClient
-	IUV   *iuv.Pool
-	Clock gateway.Clock // default gateway.SystemClock
+	// Checkout opens carts on pagoPA Checkout for enti whose station is
+	// on the modello unico; nil when none is configured.
+	Checkout CheckoutClient
+	IUV      *iuv.Pool
+	Clock    gateway.Clock // default gateway.SystemClock
 	// Logger receives internal details that pages never show.
 	Logger *slog.Logger
 	// PublicURL is Ponte's public root (scheme://host[/prefix]); the
@@ -107,6 +110,7 @@ func (s *Service) Mount(e *echo.Echo) {
 	e.GET(LandingPath, s.landing)
 	e.POST(LandingPath, s.submit)
 	e.GET(EsitoPath, s.esito)
+	e.GET(OutcomePath+"/:outcome", s.outcome)
 }
 
 // lockCart serialises the decisions about one cart inside this process, so

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/soap"
@@ -37,6 +39,27 @@ type Config struct {
 	// oldest sessions are forgotten, duplicates of them included.
 	MaxRPTs int
 
+	// Timeouts of the node's paForNode calls to stations (pagopa-node.md
+	// §5.5): 7 s for paVerifyPaymentNotice and paGetPaymentV2, 15 s for
+	// paSendRTV2 by default.
+	VerifyTimeout     time.Duration
+	GetPaymentTimeout time.Duration
+	SendRTTimeout     time.Duration
+	// ReceiptRetry is how paSendRTV2 is retried (default LegacyRetry).
+	ReceiptRetry RetryPolicy
+	// StationClient sends the paForNode requests; default a keep-alive
+	// client of the node's own.
+	StationClient *http.Client
+	// CartTTL is how long a Checkout cart stays payable (default 10 min);
+	// MaxCarts bounds the carts kept (default 10 000) and MaxReceipts the
+	// paSendRTV2 receipts kept for the control API (default 10 000).
+	CartTTL     time.Duration
+	MaxCarts    int
+	MaxReceipts int
+	// ReceiptPSP is the PSP (of PSPs) named in modello unico receipts, with
+	// its first channel; default the first PSP.
+	ReceiptPSP string
+
 	Clock    gateway.Clock     // default gateway.SystemClock
 	Server   soap.ServerConfig // limits of the SOAP endpoint Mount builds
 	Recorder soap.Recorder     // journal of the SOAP exchanges; may be nil
@@ -57,6 +80,10 @@ type Stazione struct {
 	Disabled      bool
 	// PaPerNodoURL receives paaInviaRT for this station's RTs.
 	PaPerNodoURL string
+	// PaForNodeURL puts the station on the modello unico: the node calls
+	// it with the paForNode operations (paVerifyPaymentNotice,
+	// paGetPaymentV2, paSendRTV2).
+	PaForNodeURL string
 	// RedirectURL is where the browser goes back after the payment, with
 	// [idDominio], idSession and esito.
 	RedirectURL string
@@ -97,6 +124,33 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxRPTs <= 0 {
 		c.MaxRPTs = 200_000
+	}
+	if c.VerifyTimeout <= 0 {
+		c.VerifyTimeout = 7 * time.Second
+	}
+	if c.GetPaymentTimeout <= 0 {
+		c.GetPaymentTimeout = 7 * time.Second
+	}
+	if c.SendRTTimeout <= 0 {
+		c.SendRTTimeout = 15 * time.Second
+	}
+	c.ReceiptRetry = c.ReceiptRetry.withDefaults()
+	if c.StationClient == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		c.StationClient = &http.Client{Transport: t}
+	}
+	if c.CartTTL <= 0 {
+		c.CartTTL = 10 * time.Minute
+	}
+	if c.MaxCarts <= 0 {
+		c.MaxCarts = 10_000
+	}
+	if c.MaxReceipts <= 0 {
+		c.MaxReceipts = 10_000
+	}
+	if c.ReceiptPSP == "" {
+		c.ReceiptPSP = c.PSPs[0].ID
 	}
 	if c.Clock == nil {
 		c.Clock = gateway.SystemClock{}
@@ -144,7 +198,9 @@ func newRegistry(c Config) (*registry, error) {
 			}
 		}
 		for _, iban := range d.IBANs {
-			r.ibanOwner[iban] = d.ID
+			if _, ok := r.ibanOwner[iban]; !ok { // shared IBAN: the first dominio owns it
+				r.ibanOwner[iban] = d.ID
+			}
 		}
 		r.domini[d.ID] = d
 	}

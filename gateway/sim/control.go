@@ -31,6 +31,17 @@ const maxAPIBody = 64 << 10
 //	POST /sim/api/delivery                 {"mode":"…","count":n} → GlobalDelivery
 //	GET  /sim/api/faults                   Faults
 //	POST /sim/api/faults                   Faults (replaces; {} clears)
+//	GET  /sim/api/receipts[?fiscalCode=&noticeNumber=]  [ReceiptV2Info…] (paSendRTV2)
+//	GET  /sim/api/receipts/{receiptId}     ReceiptV2Info (deliveries and counters)
+//	POST /sim/api/receipts/{receiptId}/resend → ReceiptV2Info (sent again, in background)
+//	GET  /sim/api/carts/{id}               CartInfo
+//
+// The modello unico side: the Checkout carts API at CheckoutCartsPath
+// (POST, JSON CartRequest → 302 Location BaseURL/checkout/c/{id}, or
+// Problem JSON 400/422/502), the payment page at CheckoutPagePath/{id}
+// (GET; POST azione=paga|annulla|errore → 303 to the cart's return URL),
+// the PSP desk page at PSPPath (GET, POST form) and its JSON endpoint
+// POST PSPPath/pay {"fiscalCode","noticeNumber", PayOptions…} → PSPResult.
 //
 // Delivery modes (DeliveryMode): normal, never, twice,
 // negative-then-positive, wrong, wrong-iuv. A session's own mode wins over
@@ -47,6 +58,8 @@ func (n *Node) Mount(e *echo.Echo, soapPath string) {
 	n.Register(ep)
 	e.POST(soapPath, n.injecting(ep.ServeSOAP))
 	n.mountWISP(e)
+	n.mountCheckout(e)
+	n.mountPSP(e)
 
 	g := e.Group(APIPrefix)
 	g.GET("/stats", func(c echo.Context) error { return c.JSON(http.StatusOK, n.Stats()) })
@@ -129,11 +142,8 @@ func (n *Node) Mount(e *echo.Echo, soapPath string) {
 		if err := readJSON(c, &f); err != nil {
 			return apiError(c, err)
 		}
-		if f.DelayMS < 0 || f.DelayMS > int(maxDelay.Milliseconds()) {
-			return apiError(c, badRequest("delayMs fuori intervallo"))
-		}
-		if f.Next != nil && !strings.HasPrefix(f.Next.Code, "PPT_") {
-			return apiError(c, badRequest("next.faultCode deve essere un codice PPT_*"))
+		if err := checkFaults(f); err != nil {
+			return apiError(c, err)
 		}
 		n.SetFaults(f)
 		return c.JSON(http.StatusOK, n.Faults())
@@ -160,7 +170,7 @@ func apiError(c echo.Context, err error) error {
 	switch {
 	case errors.As(err, &br):
 		code = http.StatusBadRequest
-	case errors.Is(err, ErrUnknownSession), errors.Is(err, ErrUnknownRPT):
+	case errors.Is(err, ErrUnknownSession), errors.Is(err, ErrUnknownRPT), errors.Is(err, ErrUnknownReceipt), errors.Is(err, ErrUnknownCart):
 		code = http.StatusNotFound
 	case errors.Is(err, ErrSessionClosed), errors.Is(err, ErrNoRT):
 		code = http.StatusConflict

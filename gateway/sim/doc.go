@@ -25,6 +25,15 @@
 // whose id is NodoDeiPagamentiSPC, as the node does; SOAP faults are only
 // sent for envelopes that are not SOAP at all.
 //
+// Stations with a PaForNodeURL are on the modello unico: the node calls
+// them with paForNode (paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2),
+// checking their answers as the node does. The simulator plays Checkout
+// for them (the carts API and its payment page, CreateCart, CompleteCart)
+// and a PSP desk (PayNotice, the page at PSPPath); receipts go to the
+// notice's station and, broadcast, to the stations of the other domini of
+// the transferList, retried per Config.ReceiptRetry and counted per
+// receipt (ReceiptsV2). Node.Close stops those background deliveries.
+//
 // DemoRegistry is the registry of Ponte's demo ente; LoadRegistry reads a
 // registry from YAML (`ponte sim --registry`).
 package sim

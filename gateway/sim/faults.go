@@ -62,6 +62,9 @@ var faultStrings = map[string]string{
 	PPTRTNonDisponibile:                  "RT non ancora pronta.",
 	PPTSuperamentoSoglia:                 "Una soglia fissata per PPT è temporaneamente superata.",
 	PPTSystemError:                       "Errore generico.",
+	PPTStazioneTimeout:                   "Timeout risposta dalla Stazione.",
+	PPTStazioneIrraggiungibile:           "Stazione irraggiungibile.",
+	PPTStazioneErroreResponse:            "Errore nella response dalla Stazione.",
 }
 
 // FaultString returns the fixed faultString of code ("Errore generico."

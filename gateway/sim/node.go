@@ -29,6 +29,12 @@ type Node struct {
 	types *xsdvalid.Schema // NodoPerPa bodies
 	head  *xsdvalid.Schema // ppthead headers
 	rptXS *xsdvalid.Schema // RPT documents
+	pafn  *xsdvalid.Schema // paForNode bodies, both ways
+
+	// Background paSendRTV2 deliveries; Close stops them.
+	bg       context.Context
+	bgCancel context.CancelFunc
+	bgWG     sync.WaitGroup
 
 	mu       sync.Mutex
 	sink     RTSink
@@ -39,6 +45,7 @@ type Node struct {
 	stats    Stats
 	faults   Faults
 	delivery GlobalDelivery
+	mu2      muState // modello unico: carts, receipts
 }
 
 // New builds a node from its registry. rm makes the RTs of completed
@@ -55,10 +62,12 @@ func New(cfg Config, rm ReceiptMaker) (*Node, error) {
 	n := &Node{cfg: cfg, reg: reg, rm: rm,
 		rpts: map[RPTKey]*rptRecord{}, sessions: map[string]*session{}, carts: map[string]string{}}
 	n.stats.init()
+	n.mu2.init()
+	n.bg, n.bgCancel = context.WithCancel(context.Background())
 	for _, s := range []struct {
 		dst  **xsdvalid.Schema
 		name string
-	}{{&n.types, "nodoperpa-types.xsd"}, {&n.head, "nodoperpa-ppthead.xsd"}, {&n.rptXS, "PagInf_RPT_RT_6_2_0.xsd"}} {
+	}{{&n.types, "nodoperpa-types.xsd"}, {&n.head, "nodoperpa-ppthead.xsd"}, {&n.rptXS, "PagInf_RPT_RT_6_2_0.xsd"}, {&n.pafn, "paForNode.xsd"}} {
 		if *s.dst, err = xsdvalid.Compile(xsd.FS, s.name); err != nil {
 			return nil, fmt.Errorf("sim: compiling %s: %w", s.name, err)
 		}
@@ -93,11 +102,15 @@ type Stats struct {
 	// RT delivery to the ente (paaInviaRT), counted by the Deliverer.
 	Delivery   DeliveryStats            `json:"delivery"`
 	Deliveries map[string]DeliveryStats `json:"deliveries"` // per "dominio/IUV/CCP"
+
+	// Modello unico: Checkout carts, the PSP desk and paForNode calls.
+	PaForNode MUStats `json:"paForNode"`
 }
 
 func (s *Stats) init() {
 	s.Calls, s.Faults, s.Received = map[string]int{}, map[string]int{}, map[string]int{}
 	s.Deliveries = map[string]DeliveryStats{}
+	s.PaForNode.Calls = map[string]int{}
 }
 
 func (s Stats) clone() Stats {
@@ -114,6 +127,11 @@ func (s Stats) clone() Stats {
 	}
 	for k, v := range s.Deliveries {
 		c.Deliveries[k] = v
+	}
+	c.PaForNode = s.PaForNode
+	c.PaForNode.Calls = map[string]int{}
+	for k, v := range s.PaForNode.Calls {
+		c.PaForNode.Calls[k] = v
 	}
 	return c
 }

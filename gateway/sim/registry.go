@@ -15,12 +15,17 @@ const (
 	DemoPassword      = "demostation1"
 	DemoDominio       = "12345678903"
 	DemoIBAN          = "IT60X0542811101000000123456"
+	// The demo ente on the modello unico: its station is called by the
+	// node with paForNode at Ponte's PontePaForNodePath.
+	DemoStazioneMU = "12345678903_02"
+	DemoDominioMU  = "01234567897"
 )
 
 // Paths of Ponte the demo station points at.
 const (
 	PontePaPerNodoPath = "/ws/nodo/PaPerNodo"
 	PonteRedirectPath  = "/public/landing/esitoPagamento"
+	PontePaForNodePath = "/ws/nodo/paForNode"
 )
 
 // DemoRegistry is the registry matching Ponte's demo ente, whose station
@@ -30,6 +35,12 @@ const (
 // process sets its own. The station has primitive version 2 with
 // segregation and application code 01, so multi-beneficiary carts of the
 // demo ente's notices pass the node's checks.
+//
+// A second dominio, DemoDominioMU ("Comune di Ponte Demo MU"), is on the
+// modello unico: its station DemoStazioneMU (same intermediary and
+// password, segregation code 01 as well: the codes only need to differ
+// between stations of one dominio) is called with paForNode at
+// ponteBaseURL + PontePaForNodePath.
 func DemoRegistry(ponteBaseURL string) Config {
 	base := strings.TrimSuffix(ponteBaseURL, "/")
 	return Config{
@@ -39,8 +50,15 @@ func DemoRegistry(ponteBaseURL string) Config {
 			ID: DemoStazione, Intermediario: DemoIntermediario, Password: DemoPassword,
 			PaPerNodoURL: base + PontePaPerNodoPath, RedirectURL: base + PonteRedirectPath,
 			PrimitiveVersion: 2, SegregationCode: "01", ApplicationCode: "01",
+		}, {
+			ID: DemoStazioneMU, Intermediario: DemoIntermediario, Password: DemoPassword,
+			PaForNodeURL: base + PontePaForNodePath, RedirectURL: base + PonteRedirectPath,
+			PrimitiveVersion: 2, SegregationCode: "01", ApplicationCode: "01",
 		}},
-		Domini: []Dominio{{ID: DemoDominio, Name: "Comune di Ponte Demo", Stazioni: []string{DemoStazione}, IBANs: []string{DemoIBAN}}},
+		Domini: []Dominio{
+			{ID: DemoDominio, Name: "Comune di Ponte Demo", Stazioni: []string{DemoStazione}, IBANs: []string{DemoIBAN}},
+			{ID: DemoDominioMU, Name: "Comune di Ponte Demo MU", Stazioni: []string{DemoStazioneMU}, IBANs: []string{DemoIBAN}},
+		},
 	}
 }
 
@@ -55,6 +73,7 @@ type registryFile struct {
 		Intermediario     string `yaml:"intermediario"`
 		Password          string `yaml:"password"`
 		PaPerNodoURL      string `yaml:"paPerNodoUrl"`
+		PaForNodeURL      string `yaml:"paForNodeUrl"`
 		RedirectURL       string `yaml:"redirectUrl"`
 		VersionePrimitive int    `yaml:"versionePrimitive"`
 		SegregationCode   string `yaml:"segregationCode"`
@@ -89,6 +108,7 @@ type registryFile struct {
 //	    paPerNodoUrl: http://127.0.0.1:8080/ws/nodo/PaPerNodo
 //	    redirectUrl: http://127.0.0.1:8080/public/landing/esitoPagamento
 //	    versionePrimitive: 2        # optional; segregationCode, applicationCode too
+//	    paForNodeUrl: http://…/ws/nodo/paForNode  # optional: modello unico
 //	domini:
 //	  - id: "12345678903"
 //	    nome: Comune di Ponte Demo
@@ -110,7 +130,7 @@ func LoadRegistry(r io.Reader) (Config, error) {
 	}
 	for _, s := range f.Stazioni {
 		c.Stazioni = append(c.Stazioni, Stazione{ID: s.ID, Intermediario: s.Intermediario, Password: s.Password,
-			PaPerNodoURL: s.PaPerNodoURL, RedirectURL: s.RedirectURL, PrimitiveVersion: s.VersionePrimitive,
+			PaPerNodoURL: s.PaPerNodoURL, PaForNodeURL: s.PaForNodeURL, RedirectURL: s.RedirectURL, PrimitiveVersion: s.VersionePrimitive,
 			SegregationCode: s.SegregationCode, ApplicationCode: s.ApplicationCode, Disabled: s.Disabilitata})
 	}
 	for _, d := range f.Domini {

@@ -113,10 +113,22 @@ stazioni:
     versionePrimitive: 2
     segregationCode: "01"
     applicationCode: "01"
+  - id: 12345678903_02
+    intermediario: "12345678903"
+    password: demostation1
+    paForNodeUrl: http://ponte.example/ws/nodo/paForNode
+    redirectUrl: http://ponte.example/public/landing/esitoPagamento
+    versionePrimitive: 2
+    segregationCode: "01"
+    applicationCode: "01"
 domini:
   - id: "12345678903"
     nome: Comune di Ponte Demo
     stazioni: [12345678903_01]
+    iban: [IT60X0542811101000000123456]
+  - id: "01234567897"
+    nome: Comune di Ponte Demo MU
+    stazioni: [12345678903_02]
     iban: [IT60X0542811101000000123456]
 `
 	c, err := LoadRegistry(strings.NewReader(yml))
