@@ -151,6 +151,12 @@ func TestSchemasRejectInvalid(t *testing.T) {
 		{"esito before fault", "importa-dovuto-risposta-fault.xml", "<fault>", "<esito>KO</esito><fault>"},
 		{"fault without id", "importa-dovuto-risposta-fault.xml", "<id>COMUNE_ESEMPIO</id>", ""},
 		{"empty codIpaEnte", "intestazione-ppt.xml", "C_ESEMPIO", ""},
+		{"attiva without canale", "paa-attiva-rpt.xml", "<identificativoCanalePSP>BNLIITRR_01</identificativoCanalePSP>", ""},
+		{"attiva amount with one decimal", "paa-attiva-rpt.xml", ">120.50<", ">120.5<"},
+		{"unqualified pagatore child", "paa-attiva-rpt.xml", "<pay:anagraficaPagatore>Mario Rossi</pay:anagraficaPagatore>", "<anagraficaPagatore>Mario Rossi</anagraficaPagatore>"},
+		{"verifica without causale", "paa-verifica-rpt-risposta.xml", "<causaleVersamento>/RFB/01234567890123456/120.50/TXT/TARI 2026</causaleVersamento>", ""},
+		{"verifica without iban", "paa-verifica-rpt-risposta.xml", "<ibanAccredito>IT60X0542811101000000123456</ibanAccredito>", ""},
+		{"verifica causale too long", "paa-verifica-rpt-risposta.xml", "TARI 2026<", strings.Repeat("x", 120) + "<"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -61,6 +61,9 @@ func refSchemas(t *testing.T) []pair {
 	})
 	nodo := inlineSchemas(t, ref("pagopa/pagopa-api/gad/wsdl/NodoPerPa.wsdl"), dir, "nodoperpa", nil)
 	pa := inlineSchemas(t, ref("pagopa/pagopa-api/gad/wsdl/PaPerNodo.wsdl"), dir, "papernodo", nil)
+	// Its types include the gad copy of the common types (in the ppt
+	// namespace) and import the RPT/RT schema, both found next to it.
+	psp := inlineSchemas(t, ref("pagopa/pagopa-api/gad/wsdl/PaPerNodoPagamentoPsp.wsdl"), dir, "papernodopsp", nil)
 
 	list := [][2]string{
 		{xsdtest.Path("PagInf_Dovuti_Pagati_6_2_0.xsd"), payloadPath},
@@ -71,6 +74,8 @@ func refSchemas(t *testing.T) []pair {
 		{xsdtest.Path("nodoperpa-ppthead.xsd"), nodo[nsPPTHead]},
 		{xsdtest.Path("papernodo-types.xsd"), pa[nsPPT]},
 		{xsdtest.Path("papernodo-ppthead.xsd"), pa[nsPPTHead]},
+		{xsdtest.Path("papernodopsp-types.xsd"), psp[nsPPT]},
+		{xsdtest.Path("papernodo-ppthead.xsd"), psp[nsPPTHead]},
 		{xsdtest.Path("PagInf_RPT_RT_6_2_0.xsd"), ref("pagopa/pagopa-api/gad/xsd/PagInf_RPT_RT_6_2_0.xsd")},
 		{xsdtest.Path("paForNode.xsd"), ref("pagopa/pagopa-api/wsdl/xsd/paForNode.xsd")},
 		{xsdtest.Path("nodeForPa.xsd"), ref("pagopa/pagopa-api/wsdl/xsd/nodeForPa.xsd")},

@@ -41,13 +41,14 @@ func TestSchemasCompile(t *testing.T) {
 // serves, and that the SIL WSDL's payload import resolves next to it.
 func TestEmbeddedFiles(t *testing.T) {
 	for _, name := range []string{"PagamentiTelematiciDovutiPagati.wsdl", "PagInf_Dovuti_Pagati_6_2_0.xsd",
-		"NodoPerPa.wsdl", "PaPerNodo.wsdl", "paForNode.wsdl", "nodeForPa.wsdl"} {
+		"NodoPerPa.wsdl", "PaPerNodo.wsdl", "PaPerNodoPagamentoPsp.wsdl", "paForNode.wsdl", "nodeForPa.wsdl"} {
 		if _, err := fs.Stat(wsdl.FS, name); err != nil {
 			t.Errorf("wsdl.FS: %v", err)
 		}
 	}
 	for _, name := range []string{"pa-per-ente-types.xsd", "ppthead.xsd", "bilancio.xsd", "PagInf_RPT_RT_6_2_0.xsd",
-		"FlussoRiversamento_1_0_4.xsd", "paForNode.xsd", "nodeForPa.xsd", "sac-common-types-1.0.xsd"} {
+		"FlussoRiversamento_1_0_4.xsd", "paForNode.xsd", "nodeForPa.xsd", "sac-common-types-1.0.xsd",
+		"papernodopsp-types.xsd"} {
 		if _, err := fs.Stat(xsd.FS, name); err != nil {
 			t.Errorf("xsd.FS: %v", err)
 		}
@@ -72,6 +73,8 @@ func TestInlineSchemasMatchStandalone(t *testing.T) {
 		{"NodoPerPa.wsdl", nsPPTHead, "nodoperpa-ppthead.xsd"},
 		{"PaPerNodo.wsdl", nsPPT, "papernodo-types.xsd"},
 		{"PaPerNodo.wsdl", nsPPTHead, "papernodo-ppthead.xsd"},
+		{"PaPerNodoPagamentoPsp.wsdl", nsPPT, "papernodopsp-types.xsd"},
+		{"PaPerNodoPagamentoPsp.wsdl", nsPPTHead, "papernodo-ppthead.xsd"},
 	}
 	for _, c := range cases {
 		doc, err := os.ReadFile(filepath.Join("..", "wsdl", c.wsdl))

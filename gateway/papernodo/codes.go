@@ -21,6 +21,14 @@ const (
 	CodeSintassiExtraXSD      = "PAA_SINTASSI_EXTRAXSD"
 	CodeSemantica             = "PAA_SEMANTICA"
 	CodeSystemError           = gateway.CodeSystemError
+
+	// paaVerificaRPT and paaAttivaRPT (modello 3).
+	CodePagamentoSconosciuto = "PAA_PAGAMENTO_SCONOSCIUTO"
+	CodePagamentoDuplicato   = "PAA_PAGAMENTO_DUPLICATO"
+	CodePagamentoInCorso     = "PAA_PAGAMENTO_IN_CORSO"
+	CodePagamentoAnnullato   = "PAA_PAGAMENTO_ANNULLATO"
+	CodePagamentoScaduto     = "PAA_PAGAMENTO_SCADUTO"
+	CodeImportoNonValido     = "PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO"
 )
 
 // faultStrings are the fixed texts paired one to one with each code
@@ -36,6 +44,12 @@ var faultStrings = map[string]string{
 	CodeSintassiExtraXSD:      "Errore di sintassi extra XSD",
 	CodeSemantica:             "Errore semantico",
 	CodeSystemError:           "Errore generico",
+	CodePagamentoSconosciuto:  "Pagamento in attesa risulta sconosciuto all'Ente Creditore",
+	CodePagamentoDuplicato:    "Pagamento in attesa risulta concluso all'Ente Creditore",
+	CodePagamentoInCorso:      "Pagamento in attesa risulta in corso all'Ente Creditore",
+	CodePagamentoAnnullato:    "Pagamento in attesa risulta annullato all'Ente Creditore",
+	CodePagamentoScaduto:      "Pagamento in attesa risulta scaduto all'Ente Creditore",
+	CodeImportoNonValido:      "L'importo del pagamento in attesa non è congruente con il dato indicato dal PSP",
 }
 
 // fault builds the *gateway.Error for code: the fixed faultString and a

@@ -11,9 +11,12 @@ import (
 
 // Register routes the three operations of PaPerNodo.wsdl to ep:
 // paaInviaRT, and the deprecated storno and revoca ones, which Ponte
-// does not support yet.
+// does not support yet; and the two of PaPerNodoPagamentoPsp.wsdl,
+// paaVerificaRPT and paaAttivaRPT (modello 3).
 func (s *Service) Register(ep *soap.Endpoint) {
 	ep.Register(xml.Name{Space: NS, Local: "paaInviaRT"}, s.handleInviaRT)
+	ep.Register(xml.Name{Space: NS, Local: "paaVerificaRPT"}, s.handleVerificaRPT)
+	ep.Register(xml.Name{Space: NS, Local: "paaAttivaRPT"}, s.handleAttivaRPT)
 	ep.Register(xml.Name{Space: NS, Local: "paaInviaEsitoStorno"}, s.notSupported("paaInviaEsitoStorno",
 		func(f *gen.FaultBean) any {
 			return &gen.PaaInviaEsitoStornoRisposta{PaaInviaEsitoStornoRisposta: gen.TipoInviaEsitoStornoRisposta{

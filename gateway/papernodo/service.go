@@ -2,9 +2,12 @@ package papernodo
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/xsdvalid"
+	"github.com/ponte-pagopa/ponte/xsd"
 )
 
 // Config holds the service's dependencies.
@@ -13,6 +16,13 @@ type Config struct {
 	Enti   gateway.EnteStore
 	Clock  gateway.Clock // default gateway.SystemClock
 	Logger *slog.Logger  // default slog.Default()
+	// Modello3 serves paaVerificaRPT and paaAttivaRPT; default Carts when
+	// it implements Modello3Store (store.DB does). Without one, both
+	// answer PAA_SYSTEM_ERROR.
+	Modello3 Modello3Store
+	// Nudge, when set, is called after an activation is stored, to wake
+	// the RPT sender (Sender.Nudge); it must not block.
+	Nudge func()
 }
 
 // Service implements PaPerNodo.
@@ -22,6 +32,9 @@ type Service struct {
 	clock  gateway.Clock
 	log    *slog.Logger
 	entiCF *enteCache
+	m3     Modello3Store
+	nudge  func()
+	psp    *xsdvalid.Schema // PaPerNodoPagamentoPsp bodies
 }
 
 // New checks the configuration and builds the service.
@@ -35,5 +48,16 @@ func New(c Config) (*Service, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	return &Service{carts: c.Carts, enti: c.Enti, clock: c.Clock, log: c.Logger, entiCF: newEnteCache(enteCacheTTL)}, nil
+	if c.Modello3 == nil {
+		c.Modello3, _ = c.Carts.(Modello3Store)
+	}
+	if c.Nudge == nil {
+		c.Nudge = func() {}
+	}
+	psp, err := xsdvalid.Compile(xsd.FS, pspSchema)
+	if err != nil {
+		return nil, fmt.Errorf("papernodo: compiling %s: %w", pspSchema, err)
+	}
+	return &Service{carts: c.Carts, enti: c.Enti, clock: c.Clock, log: c.Logger, entiCF: newEnteCache(enteCacheTTL),
+		m3: c.Modello3, nudge: c.Nudge, psp: psp}, nil
 }

@@ -22,6 +22,7 @@ var inputs = []input{
 	{"sil", "PagamentiTelematiciDovutiPagati.wsdl"},
 	{"nodoperpa", "NodoPerPa.wsdl"},
 	{"papernodo", "PaPerNodo.wsdl"},
+	{"papernodopsp", "PaPerNodoPagamentoPsp.wsdl"},
 	{"pafornode", "paForNode.wsdl"},
 	{"nodeforpa", "nodeForPa.wsdl"},
 	{"rptrt", "PagInf_RPT_RT_6_2_0.xsd"},
