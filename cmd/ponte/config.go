@@ -43,6 +43,9 @@ type Config struct {
 	NodeClientCert      string        // PONTE_NODE_CLIENT_CERT: PEM certificate for mTLS
 	NodeClientKey       string        // PONTE_NODE_CLIENT_KEY: its PEM key
 	NodeTimeout         time.Duration // PONTE_NODE_TIMEOUT: deadline of nodoInviaRPT / nodoInviaCarrelloRPT
+	// CheckoutURL is pagoPA Checkout's carts API base (…/checkout/ec/v1)
+	// for enti on the modello unico; empty in --demo means the simulator's.
+	CheckoutURL string // PONTE_CHECKOUT_URL
 	// CartSecret is the intermediary's secret of MyPay's multi-ente cart
 	// hash (pa.identificativoIntermediarioPAPassword).
 	CartSecret string // PONTE_CART_SECRET
@@ -166,6 +169,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	str(&c.NodeClientCert, "node-client-cert", "PONTE_NODE_CLIENT_CERT", "PEM client certificate for mTLS with the node")
 	str(&c.NodeClientKey, "node-client-key", "PONTE_NODE_CLIENT_KEY", "PEM key of the client certificate")
 	dur(&c.NodeTimeout, "node-timeout", "PONTE_NODE_TIMEOUT", "deadline of sending RPTs to the node")
+	str(&c.CheckoutURL, "checkout-url", "PONTE_CHECKOUT_URL", "pagoPA Checkout carts API base, e.g. https://api.platform.pagopa.it/checkout/ec/v1 (empty with --demo: the simulator)")
 	str(&c.CartSecret, "cart-secret", "PONTE_CART_SECRET", "intermediary secret of the multi-ente cart hash")
 	str(&c.LogLevel, "log-level", "PONTE_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "PONTE_LOG_FORMAT", "text or json")
@@ -268,6 +272,11 @@ func (c *Config) Validate() error {
 	if c.NodeURL != "" {
 		if u, err := url.Parse(c.NodeURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("PONTE_NODE_URL", "%q must be an http(s) URL", c.NodeURL)
+		}
+	}
+	if c.CheckoutURL != "" {
+		if u, err := url.Parse(c.CheckoutURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("PONTE_CHECKOUT_URL", "%q must be an http(s) URL", c.CheckoutURL)
 		}
 	}
 	if (c.NodeClientCert == "") != (c.NodeClientKey == "") {

@@ -42,7 +42,7 @@ const (
 	// A second ente of Ponte, for multi-ente carts, and a secondary
 	// beneficiary that is no ente of Ponte, for multi-beneficiary carts.
 	enteDue        = "ENTE_DUE"
-	cfDue          = "01234567897"
+	cfDue          = "09876543217"
 	ibanDue        = "IT05X0542811101000000222222"
 	cfSecondario   = "80000000002"
 	ibanSecondario = "IT24X0542811101000000333333"

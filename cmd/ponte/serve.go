@@ -23,6 +23,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/journal"
 	"github.com/ponte-pagopa/ponte/gateway/node"
+	"github.com/ponte-pagopa/ponte/gateway/pafornode"
 	"github.com/ponte-pagopa/ponte/gateway/papernodo"
 	"github.com/ponte-pagopa/ponte/gateway/recovery"
 	"github.com/ponte-pagopa/ponte/gateway/signed"
@@ -38,6 +39,10 @@ const SILPath = "/ws/pa/PagamentiTelematiciDovutiPagati"
 
 // PaPerNodoPath is where the pagoPA node delivers receipts (paaInviaRT).
 const PaPerNodoPath = "/ws/nodo/PaPerNodo"
+
+// PaForNodePath is where the node calls modello-unico stations
+// (paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2).
+const PaForNodePath = "/ws/nodo/paForNode"
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs, cfg, err := env.flags("serve")
@@ -67,12 +72,15 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "  WSDL          GET  %s%s?wsdl\n", base, SILPath)
 	fmt.Fprintf(env.stdout, "  payload XSD   GET  %s/ws/pa/PagInf_Dovuti_Pagati_6_2_0.xsd\n", base)
 	fmt.Fprintf(env.stdout, "  receipts      POST %s%s (paaInviaRT from the node)\n", base, PaPerNodoPath)
+	fmt.Fprintf(env.stdout, "  modello unico POST %s%s (paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2 from the node)\n", base, PaForNodePath)
 	fmt.Fprintf(env.stdout, "  health        GET  %s/healthz\n", base)
 	if app.sim != nil {
 		fmt.Fprintf(env.stdout, "  node (sim)    POST %s%s, payment page %s/sim/wisp, control %s/sim/api/\n", base, sim.DefaultSOAPPath, base, base)
+		fmt.Fprintf(env.stdout, "  checkout(sim) POST %s%s, PSP desk %s%s\n", base, sim.CheckoutCartsPath, base, sim.PSPPath)
 	}
 	if cfg.Demo {
 		fmt.Fprintf(env.stdout, "  demo ente     codIpaEnte ENTE_DEMO, password demopass123, tipi dovuto TARI and MENSA\n")
+		fmt.Fprintf(env.stdout, "                ENTE_DEMO_MU likewise, its station on the modello unico (pagoPA Checkout)\n")
 		fmt.Fprintf(env.stdout, "  demo portal   GET  %s/demo/\n", base)
 	}
 
@@ -109,6 +117,7 @@ type app struct {
 	done         chan struct{}
 	worker       *flussi.Worker
 	recovery     *recovery.Worker
+	sender       *papernodo.Sender // RPTs of activations at PSPs
 	workerDone   chan struct{}
 }
 
@@ -177,6 +186,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		n.Mount(e, "")
 		nodeURL = cfg.publicURL() + sim.DefaultSOAPPath
 	}
+	checkoutURL := cfg.CheckoutURL
+	if checkoutURL == "" && a.sim != nil {
+		checkoutURL = cfg.publicURL() + sim.CheckoutAPIBase
+	}
+	var carts2 checkout.CheckoutClient
+	if checkoutURL != "" {
+		carts2 = node.NewCartsClient(checkoutURL, cfg.NodeTimeout, nil)
+	}
 	var carts gateway.CartStore
 	if nodeURL == "" {
 		log.Warn("no pagoPA node configured (PONTE_NODE_URL): the payment operations answer that they are not available")
@@ -188,14 +205,21 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.node = nc
 		carts = db
 		co, err := checkout.New(checkout.Config{
-			Carts: db, Enti: db, Node: nc, IUV: pool,
+			Carts: db, Enti: db, Node: nc, Checkout: carts2, IUV: pool,
 			Logger: log.With("component", "checkout"), PublicURL: cfg.publicURL(),
 		})
 		if err != nil {
 			return nil, err
 		}
 		co.Mount(e)
-		rts, err := papernodo.New(papernodo.Config{Carts: db, Enti: db, Logger: log.With("component", "papernodo")})
+		// Modello 3 on legacy stations: paaAttivaRPT answers at once, the
+		// Sender sends the RPT (nudged by each activation).
+		snd, err := papernodo.NewSender(papernodo.SenderConfig{Store: db, Enti: db, Node: nc, Log: log.With("component", "attiva")})
+		if err != nil {
+			return nil, err
+		}
+		a.sender = snd
+		rts, err := papernodo.New(papernodo.Config{Carts: db, Enti: db, Nudge: snd.Nudge, Logger: log.With("component", "papernodo")})
 		if err != nil {
 			return nil, err
 		}
@@ -211,6 +235,13 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
 		rts.Register(nodeEP)
 		e.POST(PaPerNodoPath, nodeEP.ServeSOAP)
+		pfn, err := pafornode.New(pafornode.Config{Store: db, Logger: log.With("component", "pafornode")})
+		if err != nil {
+			return nil, err
+		}
+		pfnEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
+		pfn.Register(pfnEP)
+		e.POST(PaForNodePath, pfnEP.ServeSOAP)
 	}
 
 	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
@@ -259,6 +290,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		if a.recovery != nil {
 			wg.Go(func() { a.recovery.Run(jctx) })
 		}
+		if a.sender != nil {
+			wg.Go(func() { a.sender.Run(jctx) })
+		}
 		a.worker.Run(jctx)
 		wg.Wait()
 	}()
@@ -296,6 +330,9 @@ func (a *app) Close() {
 	}
 	if a.simDelivery != nil {
 		a.simDelivery.Close(ctx)
+	}
+	if a.sim != nil {
+		a.sim.Close(ctx) // its paSendRTV2 deliveries
 	}
 	if a.node != nil {
 		a.node.Close()

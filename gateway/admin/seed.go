@@ -26,21 +26,24 @@ type Seed struct {
 
 // EnteSeed describes one ente in the seed file.
 type EnteSeed struct {
-	CodIpa           string     `yaml:"codIpa"`
-	CodiceFiscale    string     `yaml:"codiceFiscale"`
-	Denominazione    string     `yaml:"denominazione"`
-	Stato            string     `yaml:"stato"` // default ESERCIZIO
-	Password         string     `yaml:"password"`
-	PasswordHash     string     `yaml:"passwordHash"` // argon2id or bcrypt; wins over password
-	IBAN             string     `yaml:"iban"`
-	IBANPostale      string     `yaml:"ibanPostale"`
-	ContoPostale     string     `yaml:"contoPostale"`
-	AuxDigit         *int       `yaml:"auxDigit"` // default 3
-	ApplicationCode  string     `yaml:"applicationCode"`
-	SegregationCode  string     `yaml:"segregationCode"`
-	Intermediario    string     `yaml:"intermediario"`
-	Stazione         string     `yaml:"stazione"`
-	PasswordStazione string     `yaml:"passwordStazione"`
+	CodIpa           string `yaml:"codIpa"`
+	CodiceFiscale    string `yaml:"codiceFiscale"`
+	Denominazione    string `yaml:"denominazione"`
+	Stato            string `yaml:"stato"` // default ESERCIZIO
+	Password         string `yaml:"password"`
+	PasswordHash     string `yaml:"passwordHash"` // argon2id or bcrypt; wins over password
+	IBAN             string `yaml:"iban"`
+	IBANPostale      string `yaml:"ibanPostale"`
+	ContoPostale     string `yaml:"contoPostale"`
+	AuxDigit         *int   `yaml:"auxDigit"` // default 3
+	ApplicationCode  string `yaml:"applicationCode"`
+	SegregationCode  string `yaml:"segregationCode"`
+	Intermediario    string `yaml:"intermediario"`
+	Stazione         string `yaml:"stazione"`
+	PasswordStazione string `yaml:"passwordStazione"`
+	// VersioneStazione is the station's model: 1 RPT/RT (default), 2
+	// modello unico.
+	VersioneStazione int        `yaml:"versioneStazione"`
 	RedirectURL      string     `yaml:"urlRispostaPagamento"`
 	TipiDovuto       []TipoSeed `yaml:"tipiDovuto"`
 }
@@ -178,6 +181,14 @@ func applyEnte(ctx context.Context, st gateway.EnteStore, es *EnteSeed) error {
 	}
 	e.IntermediaryID, e.StationID, e.StationPassword = es.Intermediario, es.Stazione, es.PasswordStazione
 	e.RedirectURL = es.RedirectURL
+	switch es.VersioneStazione {
+	case 0, gateway.StationLegacy:
+		e.StationVersion = gateway.StationLegacy
+	case gateway.StationUnico:
+		e.StationVersion = gateway.StationUnico
+	default:
+		return fmt.Errorf("ente %s: versioneStazione %d: 1 (RPT/RT) or 2 (modello unico)", es.CodIpa, es.VersioneStazione)
+	}
 	switch {
 	case es.PasswordHash != "":
 		e.PasswordHash = es.PasswordHash
@@ -233,8 +244,9 @@ func AddTipo(ctx context.Context, st gateway.EnteStore, e *gateway.Ente, ts Tipo
 	return nil
 }
 
-// DemoSeed is the data `ponte serve --demo` loads: ENTE_DEMO with the
-// password demopass123 and tipi dovuto TARI and MENSA.
+// DemoSeed is the data `ponte serve --demo` loads: ENTE_DEMO (station on
+// the RPT/RT model) and ENTE_DEMO_MU (station on the modello unico), both
+// with the password demopass123 and tipi dovuto TARI and MENSA.
 const DemoSeed = `enti:
   - codIpa: ENTE_DEMO
     codiceFiscale: "12345678903"
@@ -248,6 +260,26 @@ const DemoSeed = `enti:
     intermediario: "12345678903"
     stazione: "12345678903_01"
     passwordStazione: demostation1
+    tipiDovuto:
+      - codice: TARI
+        descrizione: Tassa sui rifiuti
+        codiceTassonomico: 0101100IM
+      - codice: MENSA
+        descrizione: Refezione scolastica
+        codiceTassonomico: 0201102IM
+  - codIpa: ENTE_DEMO_MU
+    codiceFiscale: "01234567897"
+    denominazione: Comune di Ponte Demo MU
+    stato: ESERCIZIO
+    password: demopass123
+    iban: IT60X0542811101000000123456
+    auxDigit: 3
+    applicationCode: "01"
+    segregationCode: "01"
+    intermediario: "12345678903"
+    stazione: "12345678903_02"
+    passwordStazione: demostation1
+    versioneStazione: 2
     tipiDovuto:
       - codice: TARI
         descrizione: Tassa sui rifiuti

@@ -170,7 +170,7 @@ func TestReceiptUnknownNotice(t *testing.T) {
 func TestMultiBeneficiary(t *testing.T) {
 	dialects(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
-		d, nav := h.dovuto(10000, func(d *gateway.Dovuto) {
+		d, nav := h.dovuto(7500, func(d *gateway.Dovuto) {
 			d.Secondary = &gateway.SecondaryBeneficiary{CodiceFiscale: "00000000001", Denominazione: "Provincia di Prova",
 				IBAN: "IT60X0542811101000000654321", Causale: "Quota provinciale", DatiSpecificiRiscossione: "9/0201102IM/", Amount: 2500}
 		})

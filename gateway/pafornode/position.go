@@ -27,6 +27,9 @@ func (p *position) amount() gateway.Cents {
 	var t gateway.Cents
 	for _, d := range p.items {
 		t += d.Amount
+		if d.Secondary != nil {
+			t += d.Secondary.Amount
+		}
 	}
 	return t
 }
@@ -47,9 +50,9 @@ func iuvOf(nav string) (string, error) {
 
 // find returns the payable position of the ente's IUV, or the fault that
 // says why it cannot be paid, by MyPay's states (mypay-sil §9):
-//   - a payment of a cart in progress on the modello unico (Checkout): payable,
-//     the node already holds it; any other cart in progress (a legacy RPT):
-//     PAA_PAGAMENTO_IN_CORSO;
+//   - a payment of a cart in progress on the modello unico (Checkout), or
+//     being handed to it: payable; any other cart in progress (a legacy
+//     RPT, an activation at a PSP): PAA_PAGAMENTO_IN_CORSO;
 //   - a positive receipt already stored: PAA_PAGAMENTO_DUPLICATO;
 //   - the dovuto: payable (INSERIMENTO_DOVUTO, or PREDISPOSTO in a cart the
 //     citizen left), COMPLETATO is PAA_PAGAMENTO_DUPLICATO, ANNULLATO
@@ -68,12 +71,14 @@ func (s *Service) find(ctx context.Context, e *gateway.Ente, iuvCode string) (*p
 	}
 	if n := len(payments); n > 0 {
 		p := payments[n-1]
-		if p.State == gateway.PaymentSent && p.Receipt == nil {
+		if (p.State == gateway.PaymentSent || p.State == gateway.PaymentNew) && p.Receipt == nil {
 			c, err := s.st.FindCartByID(ctx, p.CartID)
 			if err != nil {
 				return nil, err
 			}
-			if c.State == gateway.CartInCorso {
+			// PREDISPOSTO: prepared and being handed to Checkout, which
+			// verifies every notice before it answers.
+			if c.State == gateway.CartInCorso || c.State == gateway.CartPredisposto && p.IUV != "" {
 				if c.Kind == gateway.CartAttivatoPSP || !e.ModelloUnico() {
 					return nil, fault(CodePagamentoInCorso, fmt.Sprintf("IUV %s: pagamento già avviato", iuvCode))
 				}

@@ -23,8 +23,9 @@ const maxTransfers = 5
 
 // transfers lays out the position's money: one transfer per dovuto to
 // the ente's account (the postal one when the node asks for POSTAL and
-// the ente has one), then one per secondary beneficiary with the part of
-// the dovuto that is theirs.
+// the ente has one), then one per secondary beneficiary. As in the SIL's
+// multi-beneficiary carts, a secondary beneficiary's amount comes on top
+// of the dovuto's own.
 func (p *position) transfers(postal bool) ([]transfer, error) {
 	iban := p.ente.IBAN
 	if postal && p.ente.IBANPostale != "" {
@@ -35,9 +36,7 @@ func (p *position) transfers(postal bool) ([]transfer, error) {
 	}
 	var own, other []transfer
 	for _, d := range p.items {
-		amount := d.Amount
-		if sec := d.Secondary; sec != nil && sec.Amount > 0 && sec.Amount < d.Amount {
-			amount -= sec.Amount
+		if sec := d.Secondary; sec != nil && sec.Amount > 0 {
 			causale := sec.Causale
 			if causale == "" {
 				causale = d.Causale
@@ -47,7 +46,7 @@ func (p *position) transfers(postal bool) ([]transfer, error) {
 				iban: sec.IBAN, causale: causale, category: category(sec.DatiSpecificiRiscossione),
 			})
 		}
-		own = append(own, transfer{amount: amount, fiscalCode: p.ente.CodiceFiscale, iban: iban,
+		own = append(own, transfer{amount: d.Amount, fiscalCode: p.ente.CodiceFiscale, iban: iban,
 			causale: d.Causale, category: category(d.DatiSpecificiRiscossione)})
 	}
 	out := append(own, other...)

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/checkout"
+	"github.com/ponte-pagopa/ponte/gateway/sim"
+)
+
+// The demo ente whose station is on the modello unico.
+const (
+	enteMU = "ENTE_DEMO_MU"
+	cfMU   = "01234567897"
+)
+
+// silMU posts a SIL operation as ENTE_DEMO_MU.
+func (e *e2e) silMU(t *testing.T, op string) *silAnswer {
+	t.Helper()
+	return e.sil(t, enteMU, op)
+}
+
+// inviaDovutiMU is ENTE_DEMO_MU's paaSILInviaDovuti (showMyPay SHORT).
+func (e *e2e) inviaDovutiMU(t *testing.T, items ...dovutoE2E) (string, string) {
+	t.Helper()
+	a := e.silMU(t, `<ppt:paaSILInviaDovuti><password>demopass123</password><dovuti>`+dovutiB64(items...)+`</dovuti>`+
+		`<enteSILInviaRispostaPagamentoUrl>`+e2eReturnURL+`</enteSILInviaRispostaPagamentoUrl><showMyPay>SHORT</showMyPay></ppt:paaSILInviaDovuti>`)
+	if a.Fault != nil || a.IDSession == "" || !strings.HasPrefix(a.URL, e.base+checkout.LandingPath+"?id=") {
+		t.Fatalf("paaSILInviaDovuti: %+v fault %+v", a, a.Fault)
+	}
+	return a.IDSession, a.URL
+}
+
+// checkoutFlow takes a cart of ENTE_DEMO_MU from its landing URL through
+// pagoPA Checkout (the simulator's page, azione paga, annulla or errore)
+// and back to the ente, whose return URL gets esito want.
+func (e *e2e) checkoutFlow(t *testing.T, idSession, landing, azione, want string) string {
+	t.Helper()
+	resp, body := e.confirm(t, landing)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, e.base+sim.CheckoutPagePath+"/") {
+		t.Fatalf("confirmation: HTTP %d to %q, want 303 to pagoPA Checkout (cart: %s)", resp.StatusCode, loc, e.cart(t, idSession).Error)
+	}
+	if c := e.cart(t, idSession); c.State != gateway.CartInCorso || c.NodeURL != loc {
+		t.Fatalf("cart opened on Checkout: %s, URL %q", c.State, c.NodeURL)
+	}
+	resp, body = e.get(t, loc)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("Checkout page: HTTP %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.postForm(t, loc, url.Values{"azione": {azione}})
+	back := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(back, e.base+checkout.OutcomePath+"/") {
+		t.Fatalf("Checkout page submitted: HTTP %d to %q\n%s", resp.StatusCode, back, body)
+	}
+	resp, body = e.get(t, back)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("outcome: HTTP %d\n%s", resp.StatusCode, body)
+	}
+	checkReturn(t, resp.Header.Get("Location"), idSession, want)
+	return loc
+}
+
+// chiediPagatiMU asks ENTE_DEMO_MU's paaSILChiediPagati until it no
+// longer answers PAA_PAGAMENTO_IN_CORSO.
+func (e *e2e) chiediPagatiMU(t *testing.T, idSession string) *silAnswer {
+	t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		a := e.sil(t, "", `<ppt:paaSILChiediPagati><codIpaEnte>`+enteMU+`</codIpaEnte><password>demopass123</password>`+
+			`<idSession>`+idSession+`</idSession></ppt:paaSILChiediPagati>`)
+		if a.Fault == nil || a.Fault.Code != "PAA_PAGAMENTO_IN_CORSO" || time.Now().After(deadline) {
+			return a
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// importaMU stores a dovuto of ENTE_DEMO_MU through paaSILImportaDovuto
+// with a generated IUV and returns the IUV.
+func (e *e2e) importaMU(t *testing.T, iud, importo string) string {
+	t.Helper()
+	doc := `<Versamento xmlns="http://www.regione.veneto.it/schemas/2012/Pagamenti/Ente/"><versioneOggetto>6.2.0</versioneOggetto>` +
+		`<soggettoPagatore><identificativoUnivocoPagatore><tipoIdentificativoUnivoco>F</tipoIdentificativoUnivoco>` +
+		`<codiceIdentificativoUnivoco>RSSMRA80A01H501U</codiceIdentificativoUnivoco></identificativoUnivocoPagatore>` +
+		`<anagraficaPagatore>Mario Rossi</anagraficaPagatore></soggettoPagatore>` +
+		`<datiVersamento><dataEsecuzionePagamento>2099-12-31</dataEsecuzionePagamento><tipoVersamento>ALL</tipoVersamento>` +
+		`<identificativoUnivocoDovuto>` + iud + `</identificativoUnivocoDovuto><importoSingoloVersamento>` + importo + `</importoSingoloVersamento>` +
+		`<identificativoTipoDovuto>TARI</identificativoTipoDovuto><causaleVersamento>TARI 2026 ` + iud + `</causaleVersamento>` +
+		`<datiSpecificiRiscossione>9/0101100IM/</datiSpecificiRiscossione></datiVersamento><azione>I</azione></Versamento>`
+	a := e.silMU(t, `<ppt:paaSILImportaDovuto><password>demopass123</password><dovuto>`+base64.StdEncoding.EncodeToString([]byte(doc))+`</dovuto><flagGeneraIuv>true</flagGeneraIuv></ppt:paaSILImportaDovuto>`)
+	if a.Fault != nil {
+		t.Fatalf("paaSILImportaDovuto: %+v", a.Fault)
+	}
+	c := e.a.db
+	ente, err := c.FindEnte(context.Background(), enteMU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.FindDovutoByIUD(context.Background(), ente.ID, iud)
+	if err != nil || len(d.IUV) != 17 {
+		t.Fatalf("imported dovuto %+v: %v", d, err)
+	}
+	return d.IUV
+}
+
+// TestModelloUnicoEndToEnd runs the modello unico through a real server on
+// each store: online payments through pagoPA Checkout (one notice, five
+// notices, cancelled, Checkout timing out) and avvisi paid at the PSP
+// desk (paid, repeated receipt, verify of a paid notice), every answer
+// back through the SIL.
+func TestModelloUnicoEndToEnd(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.NodeTimeout = 2 * time.Second
+		e := startE2E(t, cfg, nil)
+
+		t.Run("one notice paid on Checkout", func(t *testing.T) {
+			idSession, landing := e.inviaDovutiMU(t, dovutoE2E{IUD: "MU-ONLINE-1", Importo: "42.50"})
+			e.checkoutFlow(t, idSession, landing, "paga", "OK")
+			a := e.chiediPagatiMU(t, idSession)
+			if a.Fault != nil || a.Pagati == "" {
+				t.Fatalf("paaSILChiediPagati: %+v", a.Fault)
+			}
+			p := decodePagatiE2E(t, a.Pagati)
+			c := e.cart(t, idSession)
+			pm := c.Payments[0]
+			if c.State != gateway.CartPagato || p.Esito != "0" || p.Totale != "42.50" || p.Dominio != cfMU || p.IUV != pm.IUV ||
+				len(p.Singoli) != 1 || p.Singoli[0].IUD != "MU-ONLINE-1" || p.Singoli[0].Importo != "42.50" {
+				t.Errorf("cart %s, pagati %+v", c.State, p)
+			}
+			rs := e.node.ReceiptsV2(cfMU, "3"+pm.IUV)
+			if len(rs) != 1 || !rs[0].Delivered() || p.CCP != rs[0].ReceiptID {
+				t.Errorf("receipts at the node: %+v (pagati CCP %s)", rs, p.CCP)
+			}
+		})
+
+		t.Run("five notices in one cart", func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(`<ppt:paaSILInviaCarrelloDovuti><password>demopass123</password><listaDovuti>`)
+			for i := 1; i <= 5; i++ {
+				fmt.Fprintf(&b, `<elementoListaDovuti><codIpaEnte>%s</codIpaEnte><password>%s</password><dovuti>%s</dovuti></elementoListaDovuti>`,
+					enteMU, auth.CartHash(e2eCartSecret, cfMU), dovutiB64(dovutoE2E{IUD: fmt.Sprintf("MU-CART-%d", i), Importo: fmt.Sprintf("%d.00", 10*i)}))
+			}
+			b.WriteString(`</listaDovuti><enteSILInviaRispostaPagamentoUrl>` + e2eReturnURL + `</enteSILInviaRispostaPagamentoUrl></ppt:paaSILInviaCarrelloDovuti>`)
+			a := e.silMU(t, b.String())
+			if a.Fault != nil || a.IDSessionCarrello == "" {
+				t.Fatalf("paaSILInviaCarrelloDovuti: %+v", a.Fault)
+			}
+			e.checkoutFlow(t, a.IDSessionCarrello, a.URL, "paga", "OK")
+			deadline := time.Now().Add(e2eWait)
+			for e.cart(t, a.IDSessionCarrello).State == gateway.CartInCorso && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			c := e.cart(t, a.IDSessionCarrello)
+			if c.State != gateway.CartPagato || len(c.Payments) != 5 {
+				t.Fatalf("cart %s with %d payments", c.State, len(c.Payments))
+			}
+			for i, p := range c.Payments {
+				if p.Receipt == nil || p.Receipt.Esito != gateway.EsitoEseguito || p.Receipt.Amount != gateway.Cents(1000*(i+1)) {
+					t.Errorf("payment %d: receipt %+v", i+1, p.Receipt)
+				}
+			}
+		})
+
+		t.Run("cancelled on Checkout", func(t *testing.T) {
+			idSession, landing := e.inviaDovutiMU(t, dovutoE2E{IUD: "MU-ANNULLA-1", Importo: "5.00"})
+			e.checkoutFlow(t, idSession, landing, "annulla", "ERROR")
+			a := e.chiediPagatiMU(t, idSession)
+			if a.Fault == nil || a.Fault.Code != "PAA_PAGAMENTO_ANNULLATO" {
+				t.Errorf("paaSILChiediPagati after a cancel: %+v", a.Fault)
+			}
+		})
+
+		t.Run("Checkout timing out", func(t *testing.T) {
+			e.node.SetFaults(sim.Faults{Carts: &sim.HTTPFault{DelayMS: 4000, Count: 1}})
+			defer e.node.SetFaults(sim.Faults{})
+			idSession, landing := e.inviaDovutiMU(t, dovutoE2E{IUD: "MU-TIMEOUT-1", Importo: "7.00"})
+			resp, body := e.confirm(t, landing)
+			if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "Non è stato possibile avviare il pagamento") {
+				t.Fatalf("confirmation with Checkout hanging: HTTP %d\n%s", resp.StatusCode, body)
+			}
+			if c := e.cart(t, idSession); c.State != gateway.CartNonInviabile {
+				t.Errorf("cart %s after the timeout", c.State)
+			}
+		})
+
+		t.Run("avviso paid at the PSP desk", func(t *testing.T) {
+			iuvCode := e.importaMU(t, "MU-AVVISO-1", "88.00")
+			nav := "3" + iuvCode
+			res, err := e.node.PayNotice(context.Background(), cfMU, nav, sim.PayOptions{Sync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != "PAID" || res.Verify.Amount != 8800 || res.Receipt == nil || !res.Receipt.Delivered() {
+				t.Fatalf("PSP desk: %+v", res)
+			}
+			a := e.sil(t, "", `<ppt:paaSILChiediPagatiConRicevuta><codIpaEnte>`+enteMU+`</codIpaEnte><password>demopass123</password>`+
+				`<identificativoUnivocoVersamento>`+iuvCode+`</identificativoUnivocoVersamento></ppt:paaSILChiediPagatiConRicevuta>`)
+			if a.Fault != nil || a.Pagati == "" {
+				t.Fatalf("paaSILChiediPagatiConRicevuta: %+v", a.Fault)
+			}
+			p := decodePagatiE2E(t, a.Pagati)
+			if p.Esito != "0" || p.Totale != "88.00" || p.IUV != iuvCode || p.CCP != res.ReceiptID ||
+				len(p.Singoli) != 1 || p.Singoli[0].IUD != "MU-AVVISO-1" {
+				t.Errorf("pagati %+v", p)
+			}
+
+			// The node delivering the same receipt again: acknowledged
+			// as a duplicate, stored once.
+			if _, err := e.node.ResendReceipt(res.ReceiptID); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(e2eWait)
+			for e.node.ReceiptsPending() > 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			info, _ := e.node.ReceiptV2(res.ReceiptID)
+			if len(info.Deliveries) != 1 || info.Deliveries[0].Sends != 2 || !info.Delivered() {
+				t.Errorf("resent receipt: %+v", info)
+			}
+			if ps, err := e.a.db.FindPayments(context.Background(), cfMU, iuvCode); err != nil || len(ps) != 1 {
+				t.Errorf("%d payments for the avviso after the duplicate (%v)", len(ps), err)
+			}
+			// A second payment attempt at a PSP: the notice is paid.
+			again, err := e.node.PayNotice(context.Background(), cfMU, nav, sim.PayOptions{Sync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Outcome != "VERIFY_KO" || again.Verify.FaultCode != "PAA_PAGAMENTO_DUPLICATO" {
+				t.Errorf("second payment: %+v", again)
+			}
+		})
+	})
+}
