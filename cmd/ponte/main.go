@@ -27,6 +27,8 @@ Usage:
                                    import a flusso of dovuti (MyPay CSV 1_0–1_4)
   ponte payments show --id-session ID | --ente CODIPA --iuv IUV|--iud IUD
                                    carts, RPTs, receipts and recovery attempts
+  ponte avviso --ente CODIPA --iuv IUV [-o FILE]
+                                   print the avviso PDF of a dovuto
   ponte export --ente CODIPA --from DAY [--to DAY] [--ricevuta]
                                    export the paid dovuti (MyPay CSV 1.0–1.3)
 
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExport(ctx, env, args[1:])
 	case "payments":
 		return cmdPayments(ctx, env, args[1:])
+	case "avviso":
+		return cmdAvviso(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

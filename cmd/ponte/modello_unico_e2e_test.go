@@ -12,6 +12,7 @@ import (
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/avvisi"
 	"github.com/ponte-pagopa/ponte/gateway/checkout"
 	"github.com/ponte-pagopa/ponte/gateway/sim"
 )
@@ -206,6 +207,14 @@ func TestModelloUnicoEndToEnd(t *testing.T) {
 				`<identificativoUnivocoVersamento>`+iuvCode+`</identificativoUnivocoVersamento></ppt:paaSILChiediPagatiConRicevuta>`)
 			if a.Fault != nil || a.Pagati == "" {
 				t.Fatalf("paaSILChiediPagatiConRicevuta: %+v", a.Fault)
+			}
+			// The avviso the ente prints for it, from the command line.
+			var out strings.Builder
+			pdf := t.TempDir() + "/avviso.pdf"
+			env := map[string]string{"PONTE_DATA_DIR": cfg.DataDir, "PONTE_DATABASE_URL": cfg.DatabaseURL}
+			if err := run(t.Context(), []string{"avviso", "--ente", enteMU, "--iuv", iuvCode, "-o", pdf}, strings.NewReader(""), &out, &out,
+				func(k string) string { return env[k] }); err != nil || !strings.Contains(out.String(), avvisi.FormatNAV(nav)) {
+				t.Errorf("ponte avviso: %v\n%s", err, out.String())
 			}
 			p := decodePagatiE2E(t, a.Pagati)
 			if p.Esito != "0" || p.Totale != "88.00" || p.IUV != iuvCode || p.CCP != res.ReceiptID ||

@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/ponte-pagopa/ponte/gateway"
 )
 
 func TestZip(t *testing.T) {
@@ -47,5 +49,28 @@ func TestZip(t *testing.T) {
 	}
 	if err := Zip(io.Discard, ZipFile{}); err == nil {
 		t.Error("empty name accepted")
+	}
+}
+
+func TestFromDovuto(t *testing.T) {
+	e := &gateway.Ente{CodIpa: "ENTE", CodiceFiscale: "01234567897", Denominazione: "Comune di Città", AuxDigit: 3, ContoPostale: "123456"}
+	d := &gateway.Dovuto{IUD: "X", IUV: "01000000000000144", Amount: 10000, DueDate: "2026-12-31", Causale: "TARI 2026",
+		Payer:     &gateway.Payer{ID: "RSSMRA80A01H501U", Name: "Mario Rossi", Address: "Via Roma", Civic: "1", CAP: "30100", Locality: "Venezia", Province: "VE"},
+		Secondary: &gateway.SecondaryBeneficiary{Amount: 2500}}
+	a, err := FromDovuto(e, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Rate[0]
+	if r.NumeroAvviso != "301000000000000144" || r.Importo != 12500 || r.Scadenza.Format(gateway.DateLayout) != "2026-12-31" ||
+		!a.Postale() || a.Destinatario.CF != "RSSMRA80A01H501U" || len(a.Destinatario.Indirizzo) != 2 ||
+		a.Destinatario.Indirizzo[1] != "30100 Venezia (VE)" {
+		t.Errorf("avviso %+v", a)
+	}
+	if got := QRPayload(r.NumeroAvviso, e.CodiceFiscale, r.Importo); got != "PAGOPA|002|301000000000000144|01234567897|12500" {
+		t.Errorf("QR %s", got)
 	}
 }

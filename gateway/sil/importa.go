@@ -25,6 +25,7 @@ type importaInput struct {
 type importaOutcome struct {
 	IUD, IUV     string
 	GeneratedIUV string // set only when Ponte generated the IUV
+	ZipAvviso    []byte // azione S: the avviso PDF, zipped
 }
 
 const opImporta = "paaSILImportaDovuto"
@@ -197,8 +198,13 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 		} else if err != nil {
 			return systemError(err)
 		}
-		// The avviso PDF comes with a later issue.
-		return gateway.Errorf(gateway.CodeSystemError, "stampa avviso (azione S) non ancora disponibile")
+		// MyPay prints the avviso from the request's data, stores nothing
+		// and returns the PDF zipped as avviso_<cf>_<IUV>.pdf.
+		zipped, err := avvisoZip(ente, d, s.clock.Now())
+		if err != nil {
+			return gateway.Errorf(gateway.CodeSystemError, "%sErrore stampa avviso: %v", importPrefix(d, v.IUVPresent), err)
+		}
+		out.ZipAvviso = zipped
 	}
 	// urlFileAvviso (MyPay: when Ponte generated a 15/17 IUV, azione I or
 	// M) needs the avviso download, which comes with a later issue: it is

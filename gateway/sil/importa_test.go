@@ -1,7 +1,12 @@
 package sil
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/xml"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -223,11 +228,27 @@ func TestImportaSuccess(t *testing.T) {
 			t.Errorf("faultString %q", y.Fault.FaultString)
 		}
 
-		// S on an existing IUV: not available yet.
+		// S on an existing IUV: the avviso PDF, zipped under MyPay's name.
 		s := h.post(t, importaEnvelope(testCodIpa, testPassword, b64(vers{Azione: "S", IUD: "OK-2", IUV: supplied}.xml()), ""))
-		wantFault(t, s, gateway.CodeSystemError, testCodIpa, true)
-		if s.Fault.FaultString != "stampa avviso (azione S) non ancora disponibile" {
-			t.Errorf("faultString %q", s.Fault.FaultString)
+		if s.Esito != "OK" || s.Fault != nil {
+			t.Fatalf("azione S: %s", s.Raw)
+		}
+		var zipped struct {
+			Zip string `xml:"base64ZipAvviso"`
+		}
+		must(t, xml.Unmarshal(s.Body, &zipped))
+		raw, err := base64.StdEncoding.DecodeString(zipped.Zip)
+		must(t, err)
+		zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+		must(t, err)
+		if len(zr.File) != 1 || zr.File[0].Name != "avviso_"+h.ente.CodiceFiscale+"_"+supplied+".pdf" {
+			t.Fatalf("zip entries %v", zr.File)
+		}
+		f, err := zr.File[0].Open()
+		must(t, err)
+		pdf, _ := io.ReadAll(f)
+		if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Errorf("not a PDF: %.20q", pdf)
 		}
 
 		// Double base64 and qualified children are accepted.

@@ -152,5 +152,7 @@ func (s *Service) handleImporta(ctx context.Context, req *soap.Request) (any, xm
 		return importaResponse(f, ""), nameImportaRisposta, nil
 	}
 	ev.Esito = esitoOK
-	return importaResponse(nil, out.GeneratedIUV), nameImportaRisposta, nil
+	r := importaResponse(nil, out.GeneratedIUV)
+	r.Base64ZipAvviso = out.ZipAvviso
+	return r, nameImportaRisposta, nil
 }
