@@ -9,10 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -191,45 +188,10 @@ func validatePSP(t testing.TB, doc []byte) {
 	}
 }
 
-// refPSPSchemaText is the schema of namespace NS cut from the reference
-// PaPerNodoPagamentoPsp.wsdl, with the root's namespace declarations and
-// its relative schema locations made absolute; "" without the tree.
-var refPSPSchemaText = sync.OnceValues(func() (string, error) {
-	wsdl := xsdtest.RefPath("pagopa/pagopa-api/gad/wsdl/PaPerNodoPagamentoPsp.wsdl")
-	if wsdl == "" {
-		return "", nil
-	}
-	b, err := os.ReadFile(wsdl)
-	if err != nil {
-		return "", err
-	}
-	s := string(b)
-	root := s[strings.Index(s, "<wsdl:definitions"):]
-	root = root[:strings.Index(root, ">")]
-	decls := strings.Join(xmlnsDecl.FindAllString(root, -1), " ")
-	open := `<xsd:schema version="1.0" targetNamespace="` + NS + `">`
-	a := strings.Index(s, open)
-	if a < 0 {
-		return "", fmt.Errorf("no schema for %s in %s", NS, wsdl)
-	}
-	end := strings.Index(s[a:], "</xsd:schema>") + a + len("</xsd:schema>")
-	text := "<xsd:schema " + decls + s[a+len("<xsd:schema"):end]
-	dir := filepath.Join(filepath.Dir(wsdl), "..", "xsd")
-	return strings.ReplaceAll(text, `schemaLocation="../xsd/`, `schemaLocation="`+dir+`/`), nil
-})
-
+// refPSPSchema is the reference PaPerNodoPagamentoPsp.wsdl's schema
+// (refWSDLSchema).
 func refPSPSchema(t testing.TB) string {
-	t.Helper()
-	text, err := refPSPSchemaText()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text == "" {
-		return ""
-	}
-	p := filepath.Join(t.TempDir(), "PaPerNodoPagamentoPsp-ppt.xsd")
-	must(t, os.WriteFile(p, []byte(text), 0o600))
-	return p
+	return refWSDLSchema(t, "pagopa/pagopa-api/gad/wsdl/PaPerNodoPagamentoPsp.wsdl")
 }
 
 // nodeSim is the simulated node with the test ente's station, whose RTs

@@ -301,50 +301,64 @@ func validateBoth(t testing.TB, doc []byte) {
 
 var xmlnsDecl = regexp.MustCompile(`xmlns:(\w+)="([^"]*)"`)
 
-// refSchemaText is the schema of namespace NS cut from the reference
-// PaPerNodo.wsdl, with the WSDL root's namespace declarations; "" when
-// the reference tree is absent.
-var refSchemaText = sync.OnceValues(func() (string, error) {
-	wsdl := xsdtest.RefPath("pagopa/pagopa-api/gad/wsdl/PaPerNodo.wsdl")
-	if wsdl == "" {
-		return "", nil
-	}
-	b, err := os.ReadFile(wsdl)
-	if err != nil {
-		return "", err
-	}
-	s := string(b)
-	root := s[strings.Index(s, "<wsdl:definitions"):]
-	root = root[:strings.Index(root, ">")]
-	decls := strings.Join(xmlnsDecl.FindAllString(root, -1), " ")
-	for rest := s; ; {
-		a := strings.Index(rest, "<xsd:schema ")
-		if a < 0 {
-			return "", fmt.Errorf("no schema for %s in %s", NS, wsdl)
-		}
-		end := strings.Index(rest[a:], "</xsd:schema>") + a + len("</xsd:schema>")
-		text := rest[a:end]
-		rest = rest[end:]
-		if strings.Contains(text[:strings.Index(text, ">")], `targetNamespace="`+NS+`"`) {
-			return "<xsd:schema " + decls + text[len("<xsd:schema"):], nil
-		}
-	}
-})
+// refWSDLSchemaTexts caches refWSDLSchemaText by reference WSDL path.
+var refWSDLSchemaTexts sync.Map // rel → func() (string, error)
 
-// refSchema writes the reference schema into a temporary directory of t
-// and returns its path, or "" when the reference tree is absent.
-func refSchema(t testing.TB) string {
+// refWSDLSchemaText is the schema of namespace NS cut from the reference
+// WSDL at rel (under the reference tree), with the WSDL root's namespace
+// declarations and its relative schema locations made absolute; "" when
+// the reference tree is absent.
+func refWSDLSchemaText(rel string) (string, error) {
+	f, _ := refWSDLSchemaTexts.LoadOrStore(rel, sync.OnceValues(func() (string, error) {
+		wsdl := xsdtest.RefPath(rel)
+		if wsdl == "" {
+			return "", nil
+		}
+		b, err := os.ReadFile(wsdl)
+		if err != nil {
+			return "", err
+		}
+		s := string(b)
+		root := s[strings.Index(s, "<wsdl:definitions"):]
+		root = root[:strings.Index(root, ">")]
+		decls := strings.Join(xmlnsDecl.FindAllString(root, -1), " ")
+		dir := filepath.Join(filepath.Dir(wsdl), "..", "xsd")
+		for rest := s; ; {
+			a := strings.Index(rest, "<xsd:schema ")
+			if a < 0 {
+				return "", fmt.Errorf("no schema for %s in %s", NS, wsdl)
+			}
+			end := strings.Index(rest[a:], "</xsd:schema>") + a + len("</xsd:schema>")
+			text := rest[a:end]
+			rest = rest[end:]
+			if strings.Contains(text[:strings.Index(text, ">")], `targetNamespace="`+NS+`"`) {
+				text = "<xsd:schema " + decls + text[len("<xsd:schema"):]
+				return strings.ReplaceAll(text, `schemaLocation="../xsd/`, `schemaLocation="`+dir+`/`), nil
+			}
+		}
+	}))
+	return f.(func() (string, error))()
+}
+
+// refWSDLSchema writes refWSDLSchemaText(rel) into a temporary directory
+// of t and returns its path, or "" when the reference tree is absent.
+func refWSDLSchema(t testing.TB, rel string) string {
 	t.Helper()
-	text, err := refSchemaText()
+	text, err := refWSDLSchemaText(rel)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if text == "" {
 		return ""
 	}
-	p := filepath.Join(t.TempDir(), "PaPerNodo-ppt.xsd")
+	p := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(rel), ".wsdl")+"-ppt.xsd")
 	must(t, os.WriteFile(p, []byte(text), 0o600))
 	return p
+}
+
+// refSchema is the reference PaPerNodo.wsdl's schema (refWSDLSchema).
+func refSchema(t testing.TB) string {
+	return refWSDLSchema(t, "pagopa/pagopa-api/gad/wsdl/PaPerNodo.wsdl")
 }
 
 // receipts counts the stored RTs of a payment through FindPayment and the
