@@ -47,21 +47,62 @@ func (s *Service) getPayment(ctx context.Context, in *gen.PaGetPaymentV2Request,
 // handleGetPaymentV2 serves paGetPaymentV2.
 func (s *Service) handleGetPaymentV2(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
 	var in gen.PaGetPaymentV2Request
-	ev := soap.EventFrom(ctx)
-	ko := func(err error) (any, xml.Name, error) {
-		f := s.faultOf(ctx, "paGetPaymentV2", err, ev)
-		ev.Esito, ev.FaultCode = "KO", f.Code
-		return &gen.PaGetPaymentV2Response{CtResponse: gen.CtResponse{Outcome: "KO", Fault: faultBean(f, trim(in.IdPA))}}, nameGetPaymentV2Res, nil
-	}
-	if err := s.decode(req, &in); err != nil {
-		if _, ok := err.(*soap.Fault); ok {
-			return nil, nameGetPaymentV2Res, err
-		}
-		return ko(err)
-	}
-	pd, err := s.getPayment(ctx, &in, ev)
+	data, f, err := s.servePayment(ctx, "paGetPaymentV2", req, &in, func() *gen.PaGetPaymentV2Request { return &in })
 	if err != nil {
-		return ko(err)
+		return nil, nameGetPaymentV2Res, err
+	}
+	if f != nil {
+		return &gen.PaGetPaymentV2Response{CtResponse: gen.CtResponse{Outcome: "KO", Fault: f}}, nameGetPaymentV2Res, nil
+	}
+	return &gen.PaGetPaymentV2Response{CtResponse: gen.CtResponse{Outcome: "OK"}, Data: data}, nameGetPaymentV2Res, nil
+}
+
+// handleGetPayment serves paGetPayment (version 1): the same position
+// without the per-transfer companyName.
+func (s *Service) handleGetPayment(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
+	var in gen.PaGetPaymentReq
+	data, f, err := s.servePayment(ctx, "paGetPayment", req, &in, func() *gen.PaGetPaymentV2Request {
+		return &gen.PaGetPaymentV2Request{IdPA: in.IdPA, IdBrokerPA: in.IdBrokerPA, IdStation: in.IdStation,
+			QrCode: in.QrCode, Amount: in.Amount, PaymentNote: in.PaymentNote, TransferType: in.TransferType, DueDate: in.DueDate}
+	})
+	if err != nil {
+		return nil, nameGetPaymentRes, err
+	}
+	if f != nil {
+		return &gen.PaGetPaymentRes{CtResponse: gen.CtResponse{Outcome: "KO", Fault: f}}, nameGetPaymentRes, nil
+	}
+	v1 := &gen.CtPaymentPA{
+		CreditorReferenceId: data.CreditorReferenceId, PaymentAmount: data.PaymentAmount, DueDate: data.DueDate,
+		Description: data.Description, CompanyName: data.CompanyName, Debtor: data.Debtor,
+	}
+	for _, t := range data.TransferList.Transfer {
+		v1.TransferList.Transfer = append(v1.TransferList.Transfer, gen.CtTransferPA{
+			IdTransfer: t.IdTransfer, TransferAmount: t.TransferAmount, FiscalCodePA: t.FiscalCodePA, IBAN: t.IBAN,
+			RemittanceInformation: t.RemittanceInformation, TransferCategory: t.TransferCategory,
+		})
+	}
+	return &gen.PaGetPaymentRes{CtResponse: gen.CtResponse{Outcome: "OK"}, Data: v1}, nameGetPaymentRes, nil
+}
+
+// servePayment is the ladder both versions share: decode the request
+// into in, read it as a version-2 request (asV2, called after decoding),
+// describe the position. It returns the data, or the faultBean to answer
+// KO with, or a *soap.Fault for a body that is not XML.
+func (s *Service) servePayment(ctx context.Context, op string, req *soap.Request, in any, asV2 func() *gen.PaGetPaymentV2Request) (*gen.CtPaymentPAV2, *gen.CtFaultBean, error) {
+	ev := soap.EventFrom(ctx)
+	err := s.decode(req, in)
+	if _, ok := err.(*soap.Fault); ok {
+		return nil, nil, err
+	}
+	v2 := asV2()
+	var pd *paymentData
+	if err == nil {
+		pd, err = s.getPayment(ctx, v2, ev)
+	}
+	if err != nil {
+		f := s.faultOf(ctx, op, err, ev)
+		ev.Esito, ev.FaultCode = "KO", f.Code
+		return nil, faultBean(f, trim(v2.IdPA)), nil
 	}
 	data := &gen.CtPaymentPAV2{
 		CreditorReferenceId: gen.StText35(pd.pos.iuv),
@@ -83,51 +124,7 @@ func (s *Service) handleGetPaymentV2(ctx context.Context, req *soap.Request) (an
 		})
 	}
 	ev.Esito = "OK"
-	return &gen.PaGetPaymentV2Response{CtResponse: gen.CtResponse{Outcome: "OK"}, Data: data}, nameGetPaymentV2Res, nil
-}
-
-// handleGetPayment serves paGetPayment (version 1), the same position
-// without the per-transfer companyName.
-func (s *Service) handleGetPayment(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
-	var in gen.PaGetPaymentReq
-	ev := soap.EventFrom(ctx)
-	ko := func(err error) (any, xml.Name, error) {
-		f := s.faultOf(ctx, "paGetPayment", err, ev)
-		ev.Esito, ev.FaultCode = "KO", f.Code
-		return &gen.PaGetPaymentRes{CtResponse: gen.CtResponse{Outcome: "KO", Fault: faultBean(f, trim(in.IdPA))}}, nameGetPaymentRes, nil
-	}
-	if err := s.decode(req, &in); err != nil {
-		if _, ok := err.(*soap.Fault); ok {
-			return nil, nameGetPaymentRes, err
-		}
-		return ko(err)
-	}
-	v2 := gen.PaGetPaymentV2Request{IdPA: in.IdPA, IdBrokerPA: in.IdBrokerPA, IdStation: in.IdStation,
-		QrCode: in.QrCode, Amount: in.Amount, PaymentNote: in.PaymentNote, TransferType: in.TransferType, DueDate: in.DueDate}
-	pd, err := s.getPayment(ctx, &v2, ev)
-	if err != nil {
-		return ko(err)
-	}
-	data := &gen.CtPaymentPA{
-		CreditorReferenceId: gen.StText35(pd.pos.iuv),
-		PaymentAmount:       wire.AmountOf(pd.pos.amount()),
-		DueDate:             wire.Date(pd.due),
-		Description:         gen.StText140(pd.desc),
-		CompanyName:         gen.StText140(companyName(pd.pos.ente)),
-		Debtor:              pd.debtor,
-	}
-	for i, t := range pd.transfers {
-		data.TransferList.Transfer = append(data.TransferList.Transfer, gen.CtTransferPA{
-			IdTransfer:            gen.StIdTransfer(rune('1' + i)),
-			TransferAmount:        wire.AmountOf(t.amount),
-			FiscalCodePA:          gen.StFiscalCodePA(t.fiscalCode),
-			IBAN:                  gen.StIBAN(t.iban),
-			RemittanceInformation: gen.StText140(cut(t.causale, 140)),
-			TransferCategory:      gen.StText140(t.category),
-		})
-	}
-	ev.Esito = "OK"
-	return &gen.PaGetPaymentRes{CtResponse: gen.CtResponse{Outcome: "OK"}, Data: data}, nameGetPaymentRes, nil
+	return data, nil, nil
 }
 
 // debtorOf is the position's debtor: the payer of its first dovuto that
