@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ponte-pagopa/ponte/gateway/sim"
 )
 
 // The browsers tried, in order; Debian's package installs the first.
@@ -23,6 +25,20 @@ var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "go
 // of every page under PONTE_TEST_ARTIFACTS (a relative path is taken from
 // the repository root).
 func TestBrowserDemoPayment(t *testing.T) {
+	browserJourney(t, "/demo", "/sim/wisp", "42,50 €")
+}
+
+// TestBrowserDemoPaymentCheckout is the same journey for the ente on the
+// modello unico: the payment page is (the simulated) pagoPA Checkout and
+// the receipt comes by paSendRTV2.
+func TestBrowserDemoPaymentCheckout(t *testing.T) {
+	browserJourney(t, DemoMUPath, sim.CheckoutPagePath+"/", "€ 42,50")
+}
+
+// browserJourney pays a dovuto in a real browser: the demo portal at
+// portal, Ponte's confirmation page, the payment page at payPath (whose
+// #totale shows payTotal), back to the portal's outcome page.
+func browserJourney(t *testing.T, portal, payPath, payTotal string) {
 	bin := findBrowser(t)
 	start := time.Now()
 
@@ -64,7 +80,7 @@ func TestBrowserDemoPayment(t *testing.T) {
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
 
-	b := &browser{t: t, ctx: bctx, dir: shots}
+	b := &browser{t: t, ctx: bctx, dir: shots, prefix: strings.Trim(portal, "/")}
 	// The first run starts the browser, on the browser's own context so
 	// that a step's timeout does not end it.
 	if err := chromedp.Do(bctx); err != nil {
@@ -73,7 +89,7 @@ func TestBrowserDemoPayment(t *testing.T) {
 
 	// 1. The ente's portal: the citizen fills the form.
 	b.step("open the portal", 10*time.Second,
-		chromedp.Navigate(cfg.PublicURL+"/demo/"),
+		chromedp.Navigate(cfg.PublicURL+portal+"/"),
 		chromedp.WaitVisible(chromedp.ID("prosegui")),
 	)
 	b.shot("01-portale")
@@ -97,13 +113,13 @@ func TestBrowserDemoPayment(t *testing.T) {
 	b.wantPath("/public/landing/inviaDovuti")
 	b.shot("03-conferma")
 
-	// 3. The simulated node's payment page.
+	// 3. The simulated payment page: the node's (WISP) or Checkout's.
 	b.step("pay with pagoPA", 10*time.Second,
 		chromedp.Click(chromedp.CSS(`button[name="azione"][value="paga"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button.paga`)),
 	)
-	b.wantPath("/sim/wisp")
-	b.wantText("totale", "42,50 €")
+	b.wantPath(payPath)
+	b.wantText("totale", payTotal)
 	b.shot("04-pagopa")
 
 	// 4. Back through Ponte to the portal, which asks paaSILChiediPagati.
@@ -111,7 +127,7 @@ func TestBrowserDemoPayment(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button.paga`)),
 		chromedp.WaitVisible(chromedp.ID("stato")),
 	)
-	b.wantPath("/demo/esito")
+	b.wantPath(portal + "/esito")
 	b.wantText("stato", "PAGATO")
 	b.wantText("importo", "€ 42,50")
 	b.wantText("causale", "Mensa scolastica novembre, Luca Rossi")
@@ -128,9 +144,10 @@ func TestBrowserDemoPayment(t *testing.T) {
 
 // browser runs bounded steps in one tab and saves screenshots.
 type browser struct {
-	t   *testing.T
-	ctx context.Context
-	dir string
+	t      *testing.T
+	ctx    context.Context
+	dir    string
+	prefix string // names the journey's screenshots
 }
 
 // step runs actions within d; on failure it saves what the tab shows.
@@ -171,7 +188,9 @@ func (b *browser) wantPath(path string) {
 	if err != nil {
 		b.t.Fatalf("location: %v", err)
 	}
-	if !strings.Contains(loc, path+"?") && !strings.HasSuffix(loc, path) {
+	// A path ending in / names a prefix (a page with an id after it).
+	prefix := strings.HasSuffix(path, "/") && strings.Contains(loc, path)
+	if !prefix && !strings.Contains(loc, path+"?") && !strings.HasSuffix(loc, path) {
 		b.t.Errorf("browser at %s, want %s", loc, path)
 	}
 }
@@ -185,7 +204,7 @@ func (b *browser) shot(name string) {
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(b.dir, "browser-"+name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(b.dir, "browser-"+b.prefix+"-"+name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }

@@ -40,6 +40,9 @@ const SILPath = "/ws/pa/PagamentiTelematiciDovutiPagati"
 // PaPerNodoPath is where the pagoPA node delivers receipts (paaInviaRT).
 const PaPerNodoPath = "/ws/nodo/PaPerNodo"
 
+// DemoMUPath is the demo portal of ENTE_DEMO_MU (the modello unico).
+const DemoMUPath = "/demo-mu"
+
 // PaForNodePath is where the node calls modello-unico stations
 // (paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2).
 const PaForNodePath = "/ws/nodo/paForNode"
@@ -81,7 +84,7 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	if cfg.Demo {
 		fmt.Fprintf(env.stdout, "  demo ente     codIpaEnte ENTE_DEMO, password demopass123, tipi dovuto TARI and MENSA\n")
 		fmt.Fprintf(env.stdout, "                ENTE_DEMO_MU likewise, its station on the modello unico (pagoPA Checkout)\n")
-		fmt.Fprintf(env.stdout, "  demo portal   GET  %s/demo/\n", base)
+		fmt.Fprintf(env.stdout, "  demo portal   GET  %s/demo/ (ENTE_DEMO, RPT/RT), %s%s/ (ENTE_DEMO_MU, modello unico)\n", base, base, DemoMUPath)
 	}
 
 	if cfg.PprofListen != "" {
@@ -311,6 +314,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		if err := demo.Mount(e, demo.Config{
 			PublicURL: cfg.publicURL(), SILURL: cfg.publicURL() + SILPath,
 			CodIpa: "ENTE_DEMO", Password: "demopass123", Logger: log.With("component", "demo"),
+		}); err != nil {
+			return nil, err
+		}
+		// The same portal for the ente on the modello unico: its payments
+		// go through (the simulated) pagoPA Checkout.
+		if err := demo.Mount(e, demo.Config{
+			PublicURL: cfg.publicURL(), SILURL: cfg.publicURL() + SILPath, Path: DemoMUPath, Name: "Comune di Ponte Demo MU",
+			CodIpa: "ENTE_DEMO_MU", Password: "demopass123", Logger: log.With("component", "demo"),
 		}); err != nil {
 			return nil, err
 		}

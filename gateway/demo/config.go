@@ -9,19 +9,24 @@ import (
 	"time"
 )
 
-// BasePath is where the portal is mounted.
+// BasePath is where the portal is mounted unless Config.Path says
+// otherwise.
 const BasePath = "/demo"
 
 // Config is what the portal needs.
 type Config struct {
 	// PublicURL is Ponte's public base URL: the back URL given to the SIL
-	// (enteSILInviaRispostaPagamentoUrl) is PublicURL + "/demo/esito".
+	// (enteSILInviaRispostaPagamentoUrl) is PublicURL + Path + "/esito".
 	PublicURL string
 	// SILURL is the SIL SOAP endpoint the portal calls.
 	SILURL string
 	// CodIpa and Password identify the ente to the SIL.
 	CodIpa   string
 	Password string
+	// Path is where the portal is mounted (default BasePath); Name is the
+	// ente's name in its header (default "Comune di Ponte Demo").
+	Path string
+	Name string
 	// HTTPClient makes the SOAP calls; nil means a client with a 15 s timeout.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -48,6 +53,12 @@ func (c *Config) check() error {
 		return err
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Path == "" {
+		c.Path = BasePath
+	}
+	if c.Name == "" {
+		c.Name = "Comune di Ponte Demo"
+	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}

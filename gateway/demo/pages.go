@@ -21,10 +21,13 @@ var (
 
 type page struct {
 	Title string
+	Ente  string
 	CSS   template.CSS
 }
 
-func newPage(title string) page { return page{Title: title, CSS: pages.CSS()} }
+func (p *portal) newPage(title string) page {
+	return page{Title: title, Ente: p.cfg.Name, CSS: pages.CSS()}
+}
 
 // formPage is the "Paga un dovuto" form.
 type formPage struct {
@@ -65,7 +68,7 @@ type detail struct{ ID, Label, Value string }
 var fieldOrder = []string{"tipo", "causale", "importo", "nome", "cf", "email"}
 
 func (p *portal) renderForm(c echo.Context, status int, v formValues, errs map[string]string, f *faultView) error {
-	fp := &formPage{page: newPage("Paga un dovuto"), Action: BasePath + "/paga", Tipi: tipi, V: v, E: errs, Fault: f}
+	fp := &formPage{page: p.newPage("Paga un dovuto"), Action: p.cfg.Path + "/paga", Tipi: tipi, V: v, E: errs, Fault: f}
 	for _, id := range fieldOrder {
 		if msg, ok := errs[id]; ok {
 			fp.Problems = append(fp.Problems, problem{ID: id, Text: msg})
@@ -78,8 +81,8 @@ func (p *portal) renderForm(c echo.Context, status int, v formValues, errs map[s
 }
 
 func (p *portal) renderEsito(c echo.Context, status int, e *esitoPage) error {
-	e.page = newPage(e.Heading)
-	e.Again = BasePath + "/"
+	e.page = p.newPage(e.Heading)
+	e.Again = p.cfg.Path + "/"
 	return p.render(c, status, esitoTmpl, e)
 }
 

@@ -30,7 +30,7 @@ type portal struct {
 	log *slog.Logger
 }
 
-// Mount adds the portal's routes under BasePath.
+// Mount adds the portal's routes under Config.Path.
 func Mount(e *echo.Echo, cfg Config) error {
 	if err := cfg.check(); err != nil {
 		return err
@@ -40,10 +40,10 @@ func Mount(e *echo.Echo, cfg Config) error {
 		sil: &silClient{url: cfg.SILURL, codIpa: cfg.CodIpa, password: cfg.Password, http: cfg.HTTPClient},
 		log: cfg.Logger,
 	}
-	e.GET(BasePath, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, BasePath+"/") })
-	e.GET(BasePath+"/", p.form)
-	e.POST(BasePath+"/paga", p.paga)
-	e.GET(BasePath+"/esito", p.esito)
+	e.GET(p.cfg.Path, func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, p.cfg.Path+"/") })
+	e.GET(p.cfg.Path+"/", p.form)
+	e.POST(p.cfg.Path+"/paga", p.paga)
+	e.GET(p.cfg.Path+"/esito", p.esito)
 	return nil
 }
 
@@ -69,7 +69,7 @@ func (p *portal) paga(c echo.Context) error {
 		p.log.Error("demo: building Dovuti", "err", err)
 		return p.renderForm(c, http.StatusInternalServerError, v, nil, &faultView{Message: "Errore interno del portale. Riprova."})
 	}
-	ans, err := p.sil.inviaDovuti(c.Request().Context(), doc, p.cfg.PublicURL+BasePath+"/esito")
+	ans, err := p.sil.inviaDovuti(c.Request().Context(), doc, p.cfg.PublicURL+p.cfg.Path+"/esito")
 	var f *Fault
 	switch {
 	case errors.As(err, &f):
@@ -142,7 +142,7 @@ func (p *portal) outcome(c echo.Context, id string, doc *pagatiDoc, err error) e
 				"Il sistema dei pagamenti non risponde: non possiamo ancora dirti se il pagamento è riuscito.",
 				"Non pagare di nuovo: riprova a controllare tra qualche minuto, o attendi l'e-mail con l'esito.",
 			},
-			Refresh: refreshURL(id),
+			Refresh: p.refreshURL(id),
 		})
 	}
 	e := &esitoPage{}
@@ -189,7 +189,7 @@ func (p *portal) faultOutcome(c echo.Context, id string, f *Fault) error {
 			"Il Comune non ha ancora ricevuto la ricevuta del pagamento: di solito arriva entro pochi minuti.",
 			"Non pagare di nuovo: aggiorna questa pagina tra poco, o attendi l'e-mail con l'esito.",
 		}
-		e.Refresh = refreshURL(id)
+		e.Refresh = p.refreshURL(id)
 	case codeAnnullato:
 		e.Heading, e.Stato, e.Class = "Pagamento annullato", "NON PAGATO", "ko"
 		e.Paragraphs = []string{"Hai annullato il pagamento: non ti è stato addebitato nulla."}
@@ -205,7 +205,7 @@ func (p *portal) faultOutcome(c echo.Context, id string, f *Fault) error {
 			Heading:    "Esito non disponibile",
 			Paragraphs: []string{"Il sistema dei pagamenti non ha potuto darci l'esito di questo pagamento."},
 			Details:    []detail{{ID: "codice-errore", Label: "Codice", Value: f.Code + ": " + f.String}},
-			Refresh:    refreshURL(id),
+			Refresh:    p.refreshURL(id),
 		})
 	}
 	p.log.Info("demo: outcome", "idSession", id, "faultCode", f.Code)
@@ -223,8 +223,8 @@ func plainCausale(s string) string {
 	return s
 }
 
-func refreshURL(id string) string {
-	return BasePath + "/esito?idSession=" + url.QueryEscape(id)
+func (p *portal) refreshURL(id string) string {
+	return p.cfg.Path + "/esito?idSession=" + url.QueryEscape(id)
 }
 
 // webURL accepts only an absolute http(s) URL: the browser is never sent
