@@ -206,6 +206,11 @@ type CartStore interface {
 	// PaymentRefused; existing dovuti it had started become payable again
 	// (DovutoDaPagare); registered IUDs stay used.
 	MarkCartFailed(ctx context.Context, cartID int64, state CartState, reason string) error
+	// OpenCartWithReceipt is CreateCart of c, which has one payment, and
+	// RecordRT of rt on it, in one transaction: a payment made at a PSP,
+	// known to Ponte by its receipt. A payment with the same dominio, IUV
+	// and CCP is ErrConflict, nothing written.
+	OpenCartWithReceipt(ctx context.Context, c *Cart, rt *Receipt) (RTOutcome, error)
 	// AbandonCart ends a cart in progress that the citizen cancelled on
 	// pagoPA Checkout before paying: ABORT with the reason, payments
 	// waiting for a receipt RPT_RIFIUTATA, existing dovuti payable again.

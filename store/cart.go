@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -82,64 +83,77 @@ func (db *DB) CreateCart(ctx context.Context, c *gateway.Cart) error {
 	if err != nil {
 		return err
 	}
-	paymentState := gateway.PaymentNew
-	if c.State == gateway.CartInCorso {
-		paymentState = gateway.PaymentSent
-	}
 	sts, err := db.writeStmts(ctx, insertCartSQL, insertPaymentSQL, insertItemSQL)
 	if err != nil {
 		return err
 	}
 	now := db.now()
-	c.ExpiresAt = norm(c.ExpiresAt)
-	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		st, pst, ist := tx.StmtxContext(ctx, sts[0]), tx.StmtxContext(ctx, sts[1]), tx.StmtxContext(ctx, sts[2])
-		err := st.QueryRowContext(ctx, c.IDSession, c.Token, string(c.Kind), string(c.State), c.EnteID, c.CodIpa,
-			c.ShowMyPay, c.ReturnURL, payer, c.Email, c.MultiBeneficiary, c.IDCarrello, c.NodeURL,
-			c.NodeSession, c.Error, stamp(now), stamp(now), nullStamp(c.ExpiresAt)).Scan(&c.ID)
-		if err != nil {
-			return err
-		}
-		for i, p := range c.Payments {
-			p.CartID, p.Position, p.State = c.ID, i+1, paymentState
-			p.RequestedAt = norm(p.RequestedAt)
-			err := pst.QueryRowContext(ctx, c.ID, p.Position, enteRef(p.EnteID), p.CodIpa, p.Dominio, p.IUV, p.CCP,
-				string(p.State), p.MessageID, nullStamp(p.RequestedAt), int64(p.Amount), blob(p.RPT),
-				stamp(now), stamp(now)).Scan(&p.ID)
-			if err != nil {
-				return err
-			}
-			p.CreatedAt, p.UpdatedAt = now, now
-			for j, d := range p.Items {
-				if d.EnteID == 0 {
-					d.EnteID = p.EnteID
-				}
-				args, err := itemArgs(d)
-				if err != nil {
-					return err
-				}
-				args = append([]any{p.ID, j + 1}, args...)
-				args = append(args, stamp(now), stamp(now))
-				if _, err := ist.ExecContext(ctx, args...); err != nil {
-					return err
-				}
-				d.CreatedAt, d.UpdatedAt = now, now
-			}
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
+	err = db.inTx(ctx, func(tx *sqlx.Tx) error { return insertCart(ctx, tx, sts, c, payer, now) })
+	if err == nil {
 		c.CreatedAt, c.UpdatedAt = now, now
 		return nil
+	}
+	return createCartError(c, err)
+}
+
+// createCartError explains a failure to insert c.
+func createCartError(c *gateway.Cart, err error) error {
+	switch {
 	case violates(err, keyCartIDSession):
 		return fmt.Errorf("cart idSession %s already used: %w", c.IDSession, gateway.ErrConflict)
 	case violates(err, keyCartToken):
 		return fmt.Errorf("cart token already used: %w", gateway.ErrConflict)
+	case violates(err, keyPaymentCCP):
+		return fmt.Errorf("cart %s: a payment with that dominio, IUV and CCP exists: %w", c.IDSession, gateway.ErrConflict)
 	case isForeignKey(err):
 		return fmt.Errorf("cart %s: unknown ente or dovuto: %w", c.IDSession, gateway.ErrNotFound)
 	}
 	return fmt.Errorf("store: create cart %s: %w", c.IDSession, err)
+}
+
+// insertCart writes c, its payments and items with the prepared
+// insertCartSQL, insertPaymentSQL and insertItemSQL (sts, in that order)
+// inside tx; payer is c.Payer encoded.
+func insertCart(ctx context.Context, tx *sqlx.Tx, sts []*sqlx.Stmt, c *gateway.Cart, payer any, now time.Time) error {
+	paymentState := gateway.PaymentNew
+	if c.State == gateway.CartInCorso {
+		paymentState = gateway.PaymentSent
+	}
+	c.ExpiresAt = norm(c.ExpiresAt)
+	st, pst, ist := tx.StmtxContext(ctx, sts[0]), tx.StmtxContext(ctx, sts[1]), tx.StmtxContext(ctx, sts[2])
+	err := st.QueryRowContext(ctx, c.IDSession, c.Token, string(c.Kind), string(c.State), c.EnteID, c.CodIpa,
+		c.ShowMyPay, c.ReturnURL, payer, c.Email, c.MultiBeneficiary, c.IDCarrello, c.NodeURL,
+		c.NodeSession, c.Error, stamp(now), stamp(now), nullStamp(c.ExpiresAt)).Scan(&c.ID)
+	if err != nil {
+		return err
+	}
+	for i, p := range c.Payments {
+		p.CartID, p.Position, p.State = c.ID, i+1, paymentState
+		p.RequestedAt = norm(p.RequestedAt)
+		err := pst.QueryRowContext(ctx, c.ID, p.Position, enteRef(p.EnteID), p.CodIpa, p.Dominio, p.IUV, p.CCP,
+			string(p.State), p.MessageID, nullStamp(p.RequestedAt), int64(p.Amount), blob(p.RPT),
+			stamp(now), stamp(now)).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+		p.CreatedAt, p.UpdatedAt = now, now
+		for j, d := range p.Items {
+			if d.EnteID == 0 {
+				d.EnteID = p.EnteID
+			}
+			args, err := itemArgs(d)
+			if err != nil {
+				return err
+			}
+			args = append([]any{p.ID, j + 1}, args...)
+			args = append(args, stamp(now), stamp(now))
+			if _, err := ist.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			d.CreatedAt, d.UpdatedAt = now, now
+		}
+	}
+	return nil
 }
 
 // itemArgs are the values of insertItemSQL from ente_id to flusso.

@@ -185,6 +185,32 @@ var errSameRT = errors.New("same RT")
 // On PostgreSQL that is four round trips inside the transaction: lock,
 // read, then the insert with every update in one statement, commit.
 func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt) (gateway.RTOutcome, error) {
+	return db.recordRT(ctx, paymentID, nil, rt)
+}
+
+// OpenCartWithReceipt implements gateway.CartStore: CreateCart of c (one
+// payment) and RecordRT of rt on that payment, in one transaction. A
+// payment with the same dominio, IUV and CCP already stored is
+// ErrConflict, nothing written.
+func (db *DB) OpenCartWithReceipt(ctx context.Context, c *gateway.Cart, rt *gateway.Receipt) (gateway.RTOutcome, error) {
+	if len(c.Payments) != 1 {
+		return 0, fmt.Errorf("store: cart %s opened by a receipt must have one payment, not %d", c.IDSession, len(c.Payments))
+	}
+	if c.State == "" {
+		c.State = gateway.CartPredisposto
+	}
+	outcome, err := db.recordRT(ctx, 0, c, rt)
+	if err != nil {
+		if ce := createCartError(c, err); errors.Is(ce, gateway.ErrConflict) {
+			return 0, ce
+		}
+	}
+	return outcome, err
+}
+
+// recordRT is RecordRT; with open set it first inserts that cart in the
+// same transaction and records on its one payment.
+func (db *DB) recordRT(ctx context.Context, paymentID int64, open *gateway.Cart, rt *gateway.Receipt) (gateway.RTOutcome, error) {
 	if len(rt.RT) == 0 {
 		return 0, fmt.Errorf("store: RT for payment %d: empty document", paymentID)
 	}
@@ -244,6 +270,19 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 			qs = append(qs, fmt.Sprintf(pagatoSQL(SQLite, n), "?"))
 		}
 	}
+	var (
+		cartSts   []*sqlx.Stmt
+		openPayer any
+	)
+	if open != nil {
+		var err error
+		if openPayer, err = encodePayer(open.Payer); err != nil {
+			return 0, err
+		}
+		if cartSts, err = db.writeStmts(ctx, insertCartSQL, insertPaymentSQL, insertItemSQL); err != nil {
+			return 0, err
+		}
+	}
 	sts, err := db.writeStmts(ctx, qs...)
 	if err != nil {
 		return 0, err
@@ -258,7 +297,14 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 		id      int64
 	)
 	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if db.dialect == Postgres {
+		if open != nil {
+			// A new cart: nobody else sees it before the commit, so no lock.
+			if err := insertCart(ctx, tx, cartSts, open, openPayer, now); err != nil {
+				return err
+			}
+			paymentID = open.Payments[0].ID
+			insertArgs[0] = paymentID
+		} else if db.dialect == Postgres {
 			var cartID int64
 			err := tx.StmtxContext(ctx, stmt[lockCartSQL]).QueryRowContext(ctx, paymentID).Scan(&cartID)
 			if errors.Is(err, sql.ErrNoRows) {
@@ -323,6 +369,9 @@ func (db *DB) RecordRT(ctx context.Context, paymentID int64, rt *gateway.Receipt
 		return 0, fmt.Errorf("store: RT for payment %d: %w", paymentID, err)
 	}
 	rt.ID, rt.PaymentID, rt.ReceivedAt, rt.IssuedAt = id, paymentID, received, issued
+	if open != nil {
+		open.CreatedAt, open.UpdatedAt = now, now
+	}
 	return outcome, nil
 }
 

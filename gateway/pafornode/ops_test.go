@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -231,6 +232,36 @@ func TestReferenceSamples(t *testing.T) {
 		must(t, err)
 		if d.State != gateway.DovutoCompletato {
 			t.Errorf("sample receipt left the dovuto %s", d.State)
+		}
+	})
+}
+
+// TestSameReceiptAtOnce: two deliveries of one receipt for an avviso
+// racing: one payment, one receipt; one answer OK, the other a duplicate.
+func TestSameReceiptAtOnce(t *testing.T) {
+	dialects(t, func(t *testing.T, h *harness) {
+		d, nav := h.dovuto(2000)
+		rcpt := receipt("race00000000000000000000000000aa", nav, d.IUV, 2000)
+		codes := make(chan string, 2)
+		for range 2 {
+			go func() {
+				o := h.call("paSendRTV2", sendRTV2Req(tDominio, rcpt)).outcome(t)
+				if o.Fault != nil {
+					codes <- o.Fault.FaultCode
+					return
+				}
+				codes <- o.Outcome
+			}()
+		}
+		got := []string{<-codes, <-codes}
+		slices.Sort(got)
+		if got[0] != "OK" || got[1] != CodeReceiptDuplicata {
+			t.Errorf("answers %v, want OK and %s", got, CodeReceiptDuplicata)
+		}
+		ps, err := h.db.FindPayments(context.Background(), tDominio, d.IUV)
+		must(t, err)
+		if len(ps) != 1 || ps[0].Receipt == nil {
+			t.Fatalf("%d payments after the race", len(ps))
 		}
 	})
 }

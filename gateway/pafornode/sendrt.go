@@ -93,10 +93,8 @@ func (s *Service) tolerate(ctx context.Context, op string, invalid error, r *gen
 //  2. a copy for another ente of the transfers (the node sends every
 //     beneficiary's station one) is acknowledged and kept in the journal:
 //     the notice's own ente records the payment;
-//  3. the payment it pays: the payment of Ponte's online cart waiting for
-//     it, else one opened now for the notice's dovuto (an avviso paid at a
-//     PSP: a cart ATTIVATO_PRESSO_PSP); none is PAA_PAGAMENTO_SCONOSCIUTO;
-//  4. RecordRT: the same receipt again is PAA_RECEIPT_DUPLICATA.
+//  3. record: the payment it pays (none is PAA_PAGAMENTO_SCONOSCIUTO);
+//     the same receipt again is PAA_RECEIPT_DUPLICATA.
 func (s *Service) receive(ctx context.Context, idPA, idBroker, idStation string, r *gen.CtReceiptV2, ev *gateway.Event) error {
 	e, err := s.station(ctx, idPA, idBroker, idStation)
 	if err != nil {
@@ -134,14 +132,9 @@ func (s *Service) receive(ctx context.Context, idPA, idBroker, idStation string,
 	if mapped.Esito != rpt.EsitoEseguito {
 		esito = gateway.EsitoNonEseguito
 	}
-	p, err := s.paymentFor(ctx, e, iuvCode, mapped.CCP, r)
-	if err != nil {
-		return err
-	}
-	ev.CCP = p.CCP
 	rec := &gateway.Receipt{Esito: esito, Amount: mapped.ImportoTotalePagato, MessageID: mapped.IdentificativoMessaggioRicevuta,
 		IssuedAt: mapped.DataOra, RT: doc}
-	outcome, err := s.st.RecordRT(ctx, p.ID, rec)
+	outcome, err := s.record(ctx, e, iuvCode, rec, r, ev)
 	if err != nil {
 		return err
 	}
@@ -151,48 +144,60 @@ func (s *Service) receive(ctx context.Context, idPA, idBroker, idStation string,
 	return nil
 }
 
-// paymentFor finds the payment a receipt pays, opening one for an avviso.
-func (s *Service) paymentFor(ctx context.Context, e *gateway.Ente, iuvCode, receiptCCP string, r *gen.CtReceiptV2) (*gateway.Payment, error) {
+// record stores the receipt on the payment it pays: the payment it was
+// already recorded on (the node retrying), else one still waiting for
+// its receipt (an online cart), else a payment opened now, with the
+// receipt in the same transaction, for the notice's dovuto (an avviso
+// paid at a PSP). A late receipt for an online cart that ended meanwhile
+// decides it all the same: money moved.
+func (s *Service) record(ctx context.Context, e *gateway.Ente, iuvCode string, rec *gateway.Receipt, r *gen.CtReceiptV2, ev *gateway.Event) (gateway.RTOutcome, error) {
 	payments, err := s.st.FindPayments(ctx, e.CodiceFiscale, iuvCode)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	// The payment this receipt was already recorded on (the node
-	// retrying), then one still waiting for its receipt, newest first.
-	for i := len(payments) - 1; i >= 0; i-- {
-		if p := payments[i]; p.CCP == receiptCCP || p.Receipt != nil && p.Receipt.MessageID == receiptCCP {
-			return p, nil
+	var target *gateway.Payment
+	for i := len(payments) - 1; i >= 0 && target == nil; i-- {
+		if p := payments[i]; p.CCP == rec.MessageID || p.Receipt != nil && p.Receipt.MessageID == rec.MessageID {
+			target = p
 		}
 	}
-	for i := len(payments) - 1; i >= 0; i-- {
+	for i := len(payments) - 1; i >= 0 && target == nil; i-- {
 		if p := payments[i]; p.State == gateway.PaymentSent && p.Receipt == nil {
-			return p, nil
+			target = p
 		}
 	}
-	d, err := s.st.FindDovutoByIUV(ctx, e.ID, iuvCode)
-	if errors.Is(err, gateway.ErrNotFound) {
-		if n := len(payments); n > 0 {
-			// A late receipt for an online cart that ended meanwhile:
-			// money moved, so it decides the payment all the same.
-			return payments[n-1], nil
+	if target == nil {
+		d, err := s.st.FindDovutoByIUV(ctx, e.ID, iuvCode)
+		switch {
+		case err == nil:
+			ev.CCP = rec.MessageID
+			outcome, err := s.st.OpenCartWithReceipt(ctx, s.pspCart(e, d, rec.MessageID), rec)
+			if !errors.Is(err, gateway.ErrConflict) {
+				return outcome, err
+			}
+			// The same receipt delivered twice at once: the other
+			// delivery opened the payment.
+			if target, err = s.st.FindPayment(ctx, e.CodiceFiscale, iuvCode, rec.MessageID); err != nil {
+				return 0, err
+			}
+		case !errors.Is(err, gateway.ErrNotFound):
+			return 0, err
+		case len(payments) > 0:
+			target = payments[len(payments)-1]
+		default:
+			return 0, fault(CodePagamentoSconosciuto,
+				fmt.Sprintf("nessun dovuto con IUV %s (avviso %s) per l'ente %s", iuvCode, trim(r.NoticeNumber), e.CodiceFiscale))
 		}
-		return nil, fault(CodePagamentoSconosciuto,
-			fmt.Sprintf("nessun dovuto con IUV %s (avviso %s) per l'ente %s", iuvCode, trim(r.NoticeNumber), e.CodiceFiscale))
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.openPSPPayment(ctx, e, d, receiptCCP, r)
+	ev.CCP = target.CCP
+	return s.st.RecordRT(ctx, target.ID, rec)
 }
 
-// openPSPPayment records a payment made at a PSP for dovuto d: a cart
-// ATTIVATO_PRESSO_PSP in progress with one payment (its CCP the
-// receiptId, as MyPay reports it) whose item is d. Two deliveries of the
-// same receipt racing here meet on the payment's unique (dominio, IUV,
-// CCP): the loser reads the winner's payment.
-func (s *Service) openPSPPayment(ctx context.Context, e *gateway.Ente, d *gateway.Dovuto, ccp string, r *gen.CtReceiptV2) (*gateway.Payment, error) {
-	now := s.clock.Now()
-	c := &gateway.Cart{
+// pspCart is the cart of a payment made at a PSP for dovuto d: a cart
+// ATTIVATO_PRESSO_PSP in progress with one payment, its CCP the
+// receiptId (as MyPay reports it), whose item is d.
+func (s *Service) pspCart(e *gateway.Ente, d *gateway.Dovuto, ccp string) *gateway.Cart {
+	return &gateway.Cart{
 		IDSession: "PSP-" + randomHex(16),
 		Token:     randomHex(16),
 		Kind:      gateway.CartAttivatoPSP,
@@ -202,17 +207,9 @@ func (s *Service) openPSPPayment(ctx context.Context, e *gateway.Ente, d *gatewa
 		Payer:     d.Payer,
 		Payments: []*gateway.Payment{{
 			EnteID: e.ID, CodIpa: e.CodIpa, Dominio: e.CodiceFiscale, IUV: d.IUV, CCP: ccp,
-			MessageID: ccp, RequestedAt: now, Amount: d.Amount, Items: []*gateway.Dovuto{d},
+			MessageID: ccp, RequestedAt: s.clock.Now(), Amount: d.Amount, Items: []*gateway.Dovuto{d},
 		}},
 	}
-	err := s.st.CreateCart(ctx, c)
-	if err == nil {
-		return c.Payments[0], nil
-	}
-	if p, ferr := s.st.FindPayment(ctx, e.CodiceFiscale, d.IUV, ccp); ferr == nil {
-		return p, nil
-	}
-	return nil, fmt.Errorf("pafornode: opening the PSP payment of IUV %s: %w", d.IUV, err)
 }
 
 // receiptV2Of widens a version-1 receipt.
