@@ -163,10 +163,18 @@ type result struct {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// drive drives url with workers connections for dur: as fast as they can
-// when rate is 0, else at rate requests per second in total (open loop:
-// latency is measured from the scheduled send time, so queueing counts).
+// drive is driveWith paaSILImportaDovuto requests, OK by their esito.
 func drive(t *testing.T, url string, workers int, dur time.Duration, rate int, seq *atomic.Int64) result {
+	t.Helper()
+	return driveWith(t, url, workers, dur, rate, seq, importaRequest, []byte("<esito>OK</esito>"))
+}
+
+// driveWith drives url with workers connections for dur: as fast as they
+// can when rate is 0, else at rate requests per second in total (open
+// loop: latency is measured from the scheduled send time, so queueing
+// counts). Request n is body(n); an answer is OK when it holds okMark.
+func driveWith(t *testing.T, url string, workers int, dur time.Duration, rate int, seq *atomic.Int64,
+	body func(n int64) []byte, okMark []byte) result {
 	t.Helper()
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers, DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -221,8 +229,7 @@ func drive(t *testing.T, url string, workers int, dur time.Duration, rate int, s
 					}
 					at = time.Now()
 				}
-				body := importaRequest(seq.Add(1))
-				resp, err := client.Post(url, "text/xml; charset=utf-8", bytes.NewReader(body))
+				resp, err := client.Post(url, "text/xml; charset=utf-8", bytes.NewReader(body(seq.Add(1))))
 				if err != nil {
 					errs.Add(1)
 					continue
@@ -230,7 +237,7 @@ func drive(t *testing.T, url string, workers int, dur time.Duration, rate int, s
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				local = append(local, time.Since(at))
-				if resp.StatusCode != 200 || !bytes.Contains(b, []byte("<esito>OK</esito>")) {
+				if resp.StatusCode != 200 || !bytes.Contains(b, okMark) {
 					errs.Add(1)
 					continue
 				}
