@@ -249,3 +249,46 @@ func TestModelloUnicoEndToEnd(t *testing.T) {
 		})
 	})
 }
+
+// TestModelloUnicoMultiBeneficiaryEndToEnd: a multi-beneficiary cart of
+// ENTE_DEMO_MU is one Checkout notice whose second transfer pays the
+// secondary beneficiary; its one receipt settles the cart.
+func TestModelloUnicoMultiBeneficiaryEndToEnd(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		e := startMultiEnte(t, cfg)
+		a := e.silMU(t, `<ppt:paaSILInviaCarrelloDovuti><password>demopass123</password><listaDovuti>`+
+			`<elementoListaDovuti><codIpaEnte>`+enteMU+`</codIpaEnte><password>`+auth.CartHash(e2eCartSecret, cfMU)+`</password><dovuti>`+
+			dovutiB64(dovutoE2E{IUD: "MU-MB-1", Importo: "30.00"})+`</dovuti></elementoListaDovuti></listaDovuti>`+
+			`<listaDovutiEntiSecondari><elementoListaDovutiEntiSecondari><dovutiEntiSecondari>`+secondarioE2E(cfSecondario, ibanSecondario, "20.00")+
+			`</dovutiEntiSecondari></elementoListaDovutiEntiSecondari></listaDovutiEntiSecondari>`+
+			`<enteSILInviaRispostaPagamentoUrl>`+e2eReturnURL+`</enteSILInviaRispostaPagamentoUrl></ppt:paaSILInviaCarrelloDovuti>`)
+		if a.Fault != nil || a.IDSessionCarrello == "" {
+			t.Fatalf("paaSILInviaCarrelloDovuti: %+v", a.Fault)
+		}
+		page := e.checkoutFlow(t, a.IDSessionCarrello, a.URL, "paga", "OK")
+		p := e.chiediPagatiMU(t, a.IDSessionCarrello)
+		if p.Fault != nil {
+			t.Fatalf("paaSILChiediPagati: %+v", p.Fault)
+		}
+		doc := decodePagatiE2E(t, p.Pagati)
+		c := e.cart(t, a.IDSessionCarrello)
+		if c.State != gateway.CartPagato || len(c.Payments) != 2 || doc.Totale != "50.00" ||
+			len(doc.Singoli) != 1 || doc.Singoli[0].IUD != "MU-MB-1" || doc.Singoli[0].Importo != "30.00" {
+			t.Fatalf("cart %s (%d payments), pagati %+v", c.State, len(c.Payments), doc)
+		}
+		id := page[strings.LastIndex(page, "/")+1:]
+		info, ok := e.node.Cart(id)
+		if !ok || len(info.Request.PaymentNotices) != 1 || info.Request.PaymentNotices[0].Amount != 5000 {
+			t.Errorf("Checkout cart %+v", info)
+		}
+		rs := e.node.ReceiptsV2(cfMU, "3"+c.Payments[0].IUV)
+		if len(rs) != 1 {
+			t.Fatalf("receipts %+v", rs)
+		}
+		if len(rs[0].Deliveries) != 1 || rs[0].Deliveries[0].IDPA != cfMU {
+			// The secondary beneficiary has no station at the node: only the
+			// primary's receives the receipt.
+			t.Errorf("deliveries %+v", rs[0].Deliveries)
+		}
+	})
+}

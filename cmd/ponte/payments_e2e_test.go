@@ -423,6 +423,7 @@ func startE2E(t *testing.T, cfg *Config, extend func(*sim.Config)) *e2e {
 	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
 	if extend != nil {
 		cfg.NodeURL = cfg.PublicURL + sim.DefaultSOAPPath
+		cfg.CheckoutURL = cfg.PublicURL + sim.CheckoutAPIBase
 	}
 	a, err := newApp(context.Background(), cfg, quietLog(t))
 	if err != nil {

@@ -190,7 +190,38 @@ func (s *Service) record(ctx context.Context, e *gateway.Ente, iuvCode string, r
 		}
 	}
 	ev.CCP = target.CCP
-	return s.st.RecordRT(ctx, target.ID, rec)
+	outcome, err := s.st.RecordRT(ctx, target.ID, rec)
+	if err != nil {
+		return 0, err
+	}
+	return outcome, s.settleSecondary(ctx, target, rec)
+}
+
+// settleSecondary records the receipt on the secondary beneficiary's
+// payment too when target is the primary of a multi-beneficiary cart.
+// On the modello unico that cart was one notice whose second transfer
+// paid the secondary beneficiary, so the one receipt decides both
+// payments. It runs on a repeated receipt as well, so a retry completes
+// what a crash between the two writes left.
+func (s *Service) settleSecondary(ctx context.Context, target *gateway.Payment, rec *gateway.Receipt) error {
+	if target.Position != 1 {
+		return nil
+	}
+	c, err := s.st.FindCartByID(ctx, target.CartID)
+	if err != nil || !c.MultiBeneficiary {
+		return err
+	}
+	for _, p := range c.Payments[1:] {
+		if p.EnteID != 0 || p.Receipt != nil {
+			continue
+		}
+		copy := *rec
+		copy.ID, copy.PaymentID = 0, 0
+		if _, err := s.st.RecordRT(ctx, p.ID, &copy); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pspCart is the cart of a payment made at a PSP for dovuto d: a cart
