@@ -86,8 +86,8 @@ func (e *e2e) chiediPagatiMU(t *testing.T, idSession string) *silAnswer {
 }
 
 // importaMU stores a dovuto of ENTE_DEMO_MU through paaSILImportaDovuto
-// with a generated IUV and returns the IUV.
-func (e *e2e) importaMU(t *testing.T, iud, importo string) string {
+// with a generated IUV and returns the IUV and the urlFileAvviso.
+func (e *e2e) importaMU(t *testing.T, iud, importo string) (string, string) {
 	t.Helper()
 	doc := `<Versamento xmlns="http://www.regione.veneto.it/schemas/2012/Pagamenti/Ente/"><versioneOggetto>6.2.0</versioneOggetto>` +
 		`<soggettoPagatore><identificativoUnivocoPagatore><tipoIdentificativoUnivoco>F</tipoIdentificativoUnivoco>` +
@@ -110,7 +110,7 @@ func (e *e2e) importaMU(t *testing.T, iud, importo string) string {
 	if err != nil || len(d.IUV) != 17 {
 		t.Fatalf("imported dovuto %+v: %v", d, err)
 	}
-	return d.IUV
+	return d.IUV, a.URLFileAvviso
 }
 
 // TestModelloUnicoEndToEnd runs the modello unico through a real server on
@@ -194,8 +194,19 @@ func TestModelloUnicoEndToEnd(t *testing.T) {
 		})
 
 		t.Run("avviso paid at the PSP desk", func(t *testing.T) {
-			iuvCode := e.importaMU(t, "MU-AVVISO-1", "88.00")
+			iuvCode, link := e.importaMU(t, "MU-AVVISO-1", "88.00")
 			nav := "3" + iuvCode
+			// The avviso the citizen prints, through urlFileAvviso.
+			if !strings.HasPrefix(link, e.base+avvisi.DownloadPath+"?id="+iuvCode+"&securityToken=") {
+				t.Fatalf("urlFileAvviso %q", link)
+			}
+			resp, pdf := e.get(t, link)
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+				t.Fatalf("avviso download: HTTP %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			if resp, _ := e.get(t, strings.Replace(link, "id="+iuvCode, "id=01000000000000999", 1)); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("avviso link for another IUV: HTTP %d", resp.StatusCode)
+			}
 			res, err := e.node.PayNotice(context.Background(), cfMU, nav, sim.PayOptions{Sync: true})
 			if err != nil {
 				t.Fatal(err)
@@ -210,9 +221,9 @@ func TestModelloUnicoEndToEnd(t *testing.T) {
 			}
 			// The avviso the ente prints for it, from the command line.
 			var out strings.Builder
-			pdf := t.TempDir() + "/avviso.pdf"
+			pdfFile := t.TempDir() + "/avviso.pdf"
 			env := map[string]string{"PONTE_DATA_DIR": cfg.DataDir, "PONTE_DATABASE_URL": cfg.DatabaseURL}
-			if err := run(t.Context(), []string{"avviso", "--ente", enteMU, "--iuv", iuvCode, "-o", pdf}, strings.NewReader(""), &out, &out,
+			if err := run(t.Context(), []string{"avviso", "--ente", enteMU, "--iuv", iuvCode, "-o", pdfFile}, strings.NewReader(""), &out, &out,
 				func(k string) string { return env[k] }); err != nil || !strings.Contains(out.String(), avvisi.FormatNAV(nav)) {
 				t.Errorf("ponte avviso: %v\n%s", err, out.String())
 			}
@@ -245,6 +256,10 @@ func TestModelloUnicoEndToEnd(t *testing.T) {
 			}
 			if again.Outcome != "VERIFY_KO" || again.Verify.FaultCode != "PAA_PAGAMENTO_DUPLICATO" {
 				t.Errorf("second payment: %+v", again)
+			}
+			// A paid avviso is no longer served.
+			if resp, _ := e.get(t, link); resp.StatusCode != http.StatusGone {
+				t.Errorf("avviso download after payment: HTTP %d", resp.StatusCode)
 			}
 		})
 	})

@@ -503,6 +503,7 @@ type silAnswer struct {
 	IDSessionCarrello string `xml:"idSessionCarrello"`
 	URL               string `xml:"url"`
 	Pagati            string `xml:"pagati"`
+	URLFileAvviso     string `xml:"urlFileAvviso"`
 	Fault             *struct {
 		Code        string `xml:"faultCode"`
 		String      string `xml:"faultString"`

@@ -17,6 +17,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/admin"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
+	"github.com/ponte-pagopa/ponte/gateway/avvisi"
 	"github.com/ponte-pagopa/ponte/gateway/checkout"
 	"github.com/ponte-pagopa/ponte/gateway/demo"
 	"github.com/ponte-pagopa/ponte/gateway/flussi"
@@ -281,6 +282,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		Lease: cfg.FlussiLease, Poll: cfg.FlussiPoll, Log: log.With("component", "flussi"),
 	}
 	svc.EnableImport(db, signer)
+	svc.EnableAvvisi(signer)
+	e.GET(avvisi.DownloadPath, echo.WrapHandler(&avvisi.Downloader{Store: db, Signer: signer, Log: log.With("component", "avvisi")}))
 	svc.EnableExport(db, signer, cfg.MypivotPassword)
 	uploader := &flussi.Uploader{Store: db, Enti: db, Files: files, Signer: signer, Limits: limits,
 		Log: log.With("component", "upload"), Wake: a.worker.Wake}

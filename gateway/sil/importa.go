@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/avvisi"
 	"github.com/ponte-pagopa/ponte/gateway/cf"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/rules"
+	"github.com/ponte-pagopa/ponte/gateway/signed"
 )
 
 // importaInput is the paaSILImportaDovuto request, read off the wire.
@@ -26,6 +28,8 @@ type importaOutcome struct {
 	IUD, IUV     string
 	GeneratedIUV string // set only when Ponte generated the IUV
 	ZipAvviso    []byte // azione S: the avviso PDF, zipped
+	// URLFileAvviso is the public link to the avviso PDF.
+	URLFileAvviso string
 }
 
 const opImporta = "paaSILImportaDovuto"
@@ -206,11 +210,17 @@ func (s *Service) importa(ctx context.Context, codIpa string, in *importaInput, 
 		}
 		out.ZipAvviso = zipped
 	}
-	// urlFileAvviso (MyPay: when Ponte generated a 15/17 IUV, azione I or
-	// M) needs the avviso download, which comes with a later issue: it is
-	// omitted until then.
+	// urlFileAvviso, as MyPay: a 15/17-digit IUV, azione I or M, and the
+	// IUV asked to be generated.
+	if s.avvisi != nil && (len(d.IUV) == 15 || len(d.IUV) == 17) && (v.Azione == "I" || v.Azione == "M") && in.FlagGeneraIuv {
+		out.URLFileAvviso = avvisi.DownloadURL(s.avvisi, s.publicURL, ente.CodIpa, d.IUV)
+	}
 	return nil
 }
+
+// EnableAvvisi makes paaSILImportaDovuto return urlFileAvviso, links
+// signed by signer that avvisi.Downloader must share.
+func (s *Service) EnableAvvisi(signer *signed.Signer) { s.avvisi = signer }
 
 // checkEnteImporta is step 1 after the payload: ente, state, password.
 func (s *Service) checkEnteImporta(ctx context.Context, codIpa string, password *string) (*gateway.Ente, *gateway.Error) {

@@ -153,6 +153,6 @@ func (s *Service) handleImporta(ctx context.Context, req *soap.Request) (any, xm
 	}
 	ev.Esito = esitoOK
 	r := importaResponse(nil, out.GeneratedIUV)
-	r.Base64ZipAvviso = out.ZipAvviso
+	r.Base64ZipAvviso, r.UrlFileAvviso = out.ZipAvviso, out.URLFileAvviso
 	return r, nameImportaRisposta, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
+	"github.com/ponte-pagopa/ponte/gateway/signed"
 )
 
 // Options tune the service; zero values take the defaults.
@@ -63,6 +64,7 @@ type Service struct {
 	clock     gateway.Clock
 	log       *slog.Logger
 	publicURL string
+	avvisi    *signed.Signer // signs urlFileAvviso; nil: not returned
 	opts      Options
 
 	carts      gateway.CartStore
