@@ -244,3 +244,28 @@ func (db *DB) IUDUsed(ctx context.Context, enteID int64, iud string) (bool, erro
 	err = st.QueryRowContext(ctx, enteID, iud, enteID, iud).Scan(&used)
 	return used, err
 }
+
+const importedPayableSQL = `SELECT ` + dovutoColumns + ` FROM dovuto
+WHERE ente_id = ? AND import_id = ? AND iuv <> '' AND state = '` + string(gateway.DovutoDaPagare) + `'
+ORDER BY flusso_row`
+
+// EachImportedPayable calls fn, in file order, with every dovuto of the
+// ente that import importID brought in and that is still to be paid and
+// has an IUV: the avvisi of a flusso. It stops at fn's first error.
+func (db *DB) EachImportedPayable(ctx context.Context, enteID, importID int64, fn func(*gateway.Dovuto) error) error {
+	rows, err := db.r.QueryContext(ctx, db.r.Rebind(importedPayableSQL), enteID, importID)
+	if err != nil {
+		return fmt.Errorf("store: dovuti of import %d: %w", importID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDovuto(rows)
+		if err != nil {
+			return fmt.Errorf("store: dovuti of import %d: %w", importID, err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -56,6 +56,7 @@ type flussiAnswer struct {
 	Stato              string `xml:"stato"`
 	URLFileScarti      string `xml:"urlFileScarti"`
 	URLFileIUV         string `xml:"urlFileIUV"`
+	URLFileAvvisi      string `xml:"urlFileAvvisi"`
 	Fault              *struct {
 		Code   string `xml:"faultCode"`
 		String string `xml:"faultString"`
@@ -104,7 +105,7 @@ func (e *e2e) autorizza(t *testing.T) *flussiAnswer {
 func (e *e2e) statoImport(t *testing.T, token string) *flussiAnswer {
 	t.Helper()
 	return e.flussiOp(t, `<ppt:paaSILChiediStatoImportFlusso><requestToken>`+token+`</requestToken><password>demopass123</password>`+
-		`<fileScarti>true</fileScarti><fileIUV>true</fileIUV></ppt:paaSILChiediStatoImportFlusso>`)
+		`<fileScarti>true</fileScarti><fileIUV>true</fileIUV><fileAvvisi>true</fileAvvisi></ppt:paaSILChiediStatoImportFlusso>`)
 }
 
 // waitImport polls the stato until the flusso leaves the queue.
@@ -197,6 +198,26 @@ func TestImportFlussoOverSIL(t *testing.T) {
 		d, err := e.a.db.FindDovutoByIUD(t.Context(), 1, "S1")
 		if err != nil || len(d.IUV) != 17 || !strings.Contains(iuvs[1], d.IUV) {
 			t.Fatalf("dovuto S1 = %+v, %v; IUV line %q", d, err, iuvs[1])
+		}
+		// The avvisi of the flusso (1_3): one PDF per imported row, named
+		// after its IUV, rendered on request.
+		if s.URLFileAvvisi == "" {
+			t.Fatal("no urlFileAvvisi")
+		}
+		resp, body := e.get(t, s.URLFileAvvisi)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != `attachment; filename="`+base+`_AVVISI_PDF.zip"` {
+			t.Fatalf("avvisi download: HTTP %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+		}
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if err != nil || len(zr.File) != 2 || zr.File[0].Name != "avviso_"+d.IUV+".pdf" {
+			t.Fatalf("avvisi zip: %v, %d entries", err, len(zr.File))
+		}
+		for _, f := range zr.File {
+			rc, _ := f.Open()
+			pdf, _ := io.ReadAll(rc)
+			if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+				t.Errorf("%s is not a PDF", f.Name)
+			}
 		}
 		// A link is good for its own file only.
 		u, _ := url.Parse(s.URLFileIUV)

@@ -284,6 +284,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	svc.EnableImport(db, signer)
 	svc.EnableAvvisi(signer)
 	e.GET(avvisi.DownloadPath, echo.WrapHandler(&avvisi.Downloader{Store: db, Signer: signer, Log: log.With("component", "avvisi")}))
+	e.GET(avvisi.FlussoPath, echo.WrapHandler(&avvisi.FlussoDownloader{Store: db, Signer: signer, Log: log.With("component", "avvisi")}))
 	svc.EnableExport(db, signer, cfg.MypivotPassword)
 	uploader := &flussi.Uploader{Store: db, Enti: db, Files: files, Signer: signer, Limits: limits,
 		Log: log.With("component", "upload"), Wake: a.worker.Wake}

@@ -6,10 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"path"
+	"strings"
 
 	gensil "github.com/ponte-pagopa/ponte/generated/sil"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/avvisi"
 	"github.com/ponte-pagopa/ponte/gateway/flussi"
 	"github.com/ponte-pagopa/ponte/gateway/signed"
 	"github.com/ponte-pagopa/ponte/gateway/soap"
@@ -133,6 +136,12 @@ func (s *Service) statoImport(ctx context.Context, codIpa string, w *gensil.PaaS
 	}
 	if w.FileIUV != nil && *w.FileIUV && f.IUVPath != "" {
 		r.URLFileIUV = flussi.DownloadURL(s.imports.signer, s.publicURL, ente.ID, flussi.TypeImport, f.IUVPath)
+	}
+	// The avvisi, for the versions that can ask for IUVs (1_3, 1_4), of a
+	// flusso that imported rows; rendered when downloaded.
+	if w.FileAvvisi != nil && *w.FileAvvisi && f.IUVPath != "" && (f.Version == "1_3" || f.Version == "1_4") {
+		name := strings.TrimSuffix(path.Base(f.IUVPath), "_IUV.zip") + "_AVVISI_PDF.zip"
+		r.URLFileAvvisi = avvisi.FlussoURL(s.imports.signer, s.publicURL, ente.CodIpa, f.ID, name, flussi.DownloadTTL)
 	}
 	return r, nil
 }
