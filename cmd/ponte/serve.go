@@ -23,6 +23,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/flussi"
 	"github.com/ponte-pagopa/ponte/gateway/iuv"
 	"github.com/ponte-pagopa/ponte/gateway/journal"
+	"github.com/ponte-pagopa/ponte/gateway/metrics"
 	"github.com/ponte-pagopa/ponte/gateway/node"
 	"github.com/ponte-pagopa/ponte/gateway/pafornode"
 	"github.com/ponte-pagopa/ponte/gateway/papernodo"
@@ -77,7 +78,7 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "  payload XSD   GET  %s/ws/pa/PagInf_Dovuti_Pagati_6_2_0.xsd\n", base)
 	fmt.Fprintf(env.stdout, "  receipts      POST %s%s (paaInviaRT from the node)\n", base, PaPerNodoPath)
 	fmt.Fprintf(env.stdout, "  modello unico POST %s%s (paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2 from the node)\n", base, PaForNodePath)
-	fmt.Fprintf(env.stdout, "  health        GET  %s/healthz\n", base)
+	fmt.Fprintf(env.stdout, "  health        GET  %s/healthz, %s/readyz (database, pagoPA reachable), %s/metrics (Prometheus)\n", base, base, base)
 	if app.sim != nil {
 		fmt.Fprintf(env.stdout, "  node (sim)    POST %s%s, payment page %s/sim/wisp, control %s/sim/api/\n", base, sim.DefaultSOAPPath, base, base)
 		fmt.Fprintf(env.stdout, "  checkout(sim) POST %s%s, PSP desk %s%s\n", base, sim.CheckoutCartsPath, base, sim.PSPPath)
@@ -122,6 +123,7 @@ type app struct {
 	worker       *flussi.Worker
 	recovery     *recovery.Worker
 	sender       *papernodo.Sender // RPTs of activations at PSPs
+	metrics      *metrics.Registry
 	workerDone   chan struct{}
 }
 
@@ -154,6 +156,9 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 
 	a.journal = journal.New(db, journal.Config{BodyCap: cfg.JournalBodyCap, Retention: cfg.JournalRetention}, log.With("component", "journal"))
+	// Every exchange is counted for /metrics, then journaled.
+	a.metrics = metrics.New(db, log.With("component", "metrics"))
+	journaled := metrics.Tee(a.journal, a.metrics)
 	jctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	go func() {
@@ -202,7 +207,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if nodeURL == "" {
 		log.Warn("no pagoPA node configured (PONTE_NODE_URL): the payment operations answer that they are not available")
 	} else {
-		nc, err := newNodeClient(cfg, nodeURL, a.journal, log)
+		nc, err := newNodeClient(cfg, nodeURL, journaled, log)
 		if err != nil {
 			return nil, err
 		}
@@ -236,14 +241,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 		a.recovery = rec
-		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
+		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, journaled, log.With("component", "soap"))
 		rts.Register(nodeEP)
 		e.POST(PaPerNodoPath, nodeEP.ServeSOAP)
 		pfn, err := pafornode.New(pafornode.Config{Store: db, Logger: log.With("component", "pafornode")})
 		if err != nil {
 			return nil, err
 		}
-		pfnEP := soap.NewEndpoint("NODO", a.serverConfig, a.journal, log.With("component", "soap"))
+		pfnEP := soap.NewEndpoint("NODO", a.serverConfig, journaled, log.With("component", "soap"))
 		pfn.Register(pfnEP)
 		e.POST(PaForNodePath, pfnEP.ServeSOAP)
 	}
@@ -304,7 +309,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		wg.Wait()
 	}()
 
-	ep := soap.NewEndpoint("SIL", a.serverConfig, a.journal, log.With("component", "soap"))
+	ep := soap.NewEndpoint("SIL", a.serverConfig, journaled, log.With("component", "soap"))
 	svc.Register(ep)
 	e.POST(SILPath, ep.ServeSOAP)
 	// MyPay dispatches any POST under /ws/ on the body's QName; some
@@ -331,6 +336,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		}
 	}
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	checks := []metrics.Check{{Name: "database", Fn: db.Ping}}
+	if nodeURL != "" {
+		checks = append(checks, metrics.Check{Name: "pagoPA node", Fn: metrics.Reachable(nodeURL)})
+	}
+	if checkoutURL != "" {
+		checks = append(checks, metrics.Check{Name: "pagoPA Checkout", Fn: metrics.Reachable(checkoutURL)})
+	}
+	e.GET("/readyz", echo.WrapHandler(metrics.Ready(2*time.Second, checks...)))
+	e.GET("/metrics", echo.WrapHandler(a.metrics))
 	a.echo = e
 	ok = true
 	return a, nil

@@ -13,15 +13,35 @@ import (
 // as an alias of NS, since a station must not refuse what the node sends.
 const NSNodeForPsp = "http://pagopa-api.pagopa.gov.it/node/nodeForPsp.xsd"
 
-// Register routes the six operations of paForNode.wsdl to ep.
+// Register routes the six operations of paForNode.wsdl to ep. The
+// journal and the metrics name each exchange by its operation (as the
+// SOAPAction does), not by its request element.
 func (s *Service) Register(ep *soap.Endpoint) {
-	ep.Register(xml.Name{Space: NS, Local: "paVerifyPaymentNoticeReq"}, s.handleVerify)
-	ep.Register(xml.Name{Space: NSNodeForPsp, Local: "paVerifyPaymentNoticeReq"}, s.handleVerify)
-	ep.Register(xml.Name{Space: NS, Local: "paGetPaymentReq"}, s.handleGetPayment)
-	ep.Register(xml.Name{Space: NS, Local: "paGetPaymentV2Request"}, s.handleGetPaymentV2)
-	ep.Register(xml.Name{Space: NS, Local: "paSendRTReq"}, s.handleSendRT)
-	ep.Register(xml.Name{Space: NS, Local: "paSendRTV2Request"}, s.handleSendRTV2)
-	ep.Register(xml.Name{Space: NS, Local: "paDemandPaymentNoticeRequest"}, s.handleDemand)
+	for _, r := range []struct {
+		element, op string
+		h           soap.Handler
+	}{
+		{"paVerifyPaymentNoticeReq", "paVerifyPaymentNotice", s.handleVerify},
+		{"paGetPaymentReq", "paGetPayment", s.handleGetPayment},
+		{"paGetPaymentV2Request", "paGetPaymentV2", s.handleGetPaymentV2},
+		{"paSendRTReq", "paSendRT", s.handleSendRT},
+		{"paSendRTV2Request", "paSendRTV2", s.handleSendRTV2},
+		{"paDemandPaymentNoticeRequest", "paDemandPaymentNotice", s.handleDemand},
+	} {
+		h := named(r.op, r.h)
+		ep.Register(xml.Name{Space: NS, Local: r.element}, h)
+		if r.op == "paVerifyPaymentNotice" {
+			ep.Register(xml.Name{Space: NSNodeForPsp, Local: r.element}, h)
+		}
+	}
+}
+
+// named sets the event's operation before h runs.
+func named(op string, h soap.Handler) soap.Handler {
+	return func(ctx context.Context, req *soap.Request) (any, xml.Name, error) {
+		soap.EventFrom(ctx).Operation = op
+		return h(ctx, req)
+	}
 }
 
 var nameDemandRes = xml.Name{Space: NS, Local: "paDemandPaymentNoticeResponse"}
