@@ -80,6 +80,34 @@ func TestSILRouteHostileInput(t *testing.T) {
 		})
 	}
 
+	// The node-facing routes take the same transport guards.
+	verify := string(muEnvelope(`<pafn:paVerifyPaymentNoticeReq>` + muIDs() + muQR(1) + `</pafn:paVerifyPaymentNoticeReq>`))
+	for _, path := range []string{PaForNodePath, PaPerNodoPath} {
+		for _, tc := range []struct{ name, ctype, body, mustNot string }{
+			{"oversized body", "text/xml", strings.Replace(verify, "<idPA>", "<idPA>"+strings.Repeat("x", 100<<10), 1), ""},
+			{"DOCTYPE with entities", "text/xml", bomb, "lollollol"},
+			{"external entity", "text/xml", xxe, "root:"},
+			{"truncated envelope", "text/xml", verify[:len(verify)/2], ""},
+			{"not XML", "text/xml", `{"json": true}`, ""},
+			{"deep nesting", "text/xml", strings.Replace(verify, "<idPA>", strings.Repeat("<a>", 200)+strings.Repeat("</a>", 200)+"<idPA>", 1), ""},
+		} {
+			t.Run(path+" "+tc.name, func(t *testing.T) {
+				resp, err := http.Post(srv.URL+path, tc.ctype, strings.NewReader(tc.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 500 || !bytes.Contains(body, []byte("<faultcode>soapenv:Client</faultcode>")) {
+					t.Errorf("HTTP %d: %s", resp.StatusCode, body)
+				}
+				if tc.mustNot != "" && bytes.Contains(body, []byte(tc.mustNot)) {
+					t.Errorf("answer contains %q: entity expanded", tc.mustNot)
+				}
+			})
+		}
+	}
+
 	// A business error stays a faultBean in an HTTP 200 answer.
 	resp, err := http.Post(srv.URL+SILPath, "text/xml", strings.NewReader(strings.Replace(valid, "demopass123", "sbagliata99", 1)))
 	if err != nil {
