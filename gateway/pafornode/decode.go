@@ -41,7 +41,13 @@ func (s *Service) decodeLenient(req *soap.Request, v any) (invalid, err error) {
 	if err := req.DecodeBody(&raw); err != nil {
 		return nil, err
 	}
-	doc := standalone(&raw)
+	return s.check(&raw, v)
+}
+
+// check is decodeLenient after the SOAP decoder: the element rebuilt,
+// validated and decoded into v.
+func (s *Service) check(raw *node, v any) (invalid, err error) {
+	doc := standalone(raw)
 	if verr := s.schema.ValidateBytes(doc); verr != nil {
 		var ve *xsdvalid.ValidationError
 		if !errors.As(verr, &ve) {
