@@ -50,6 +50,9 @@ type Ente struct {
 
 	// RedirectURL is the default enteSILInviaRispostaPagamentoUrl.
 	RedirectURL string
+	// PushURL receives MyPay's push of each paid dovuto's outcome (empty:
+	// no push).
+	PushURL string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -250,9 +250,17 @@ func (db *DB) recordRT(ctx context.Context, paymentID int64, open *gateway.Cart,
 			append(args, append(receiptArg, pagatoArgs(pagati, paymentID, stamp(received), rt.TipoFirma)...))
 	}
 
+	// Export rows written means outcome pushes to queue (enqueuePushSQL).
+	wrotePagati := func(pl *rtPlan) bool {
+		return len(pagati) > 0 && pl.decides && pl.dovuti == completeDovutiSQL
+	}
+
 	// Prepare before the transaction (see writeStmts): the fixed
 	// statements first, then every variant of the writes.
 	qs := []string{rtContextSQL}
+	if len(pagati) > 0 {
+		qs = append(qs, enqueuePushSQL)
+	}
 	if db.dialect == Postgres {
 		qs = append(qs, lockCartSQL)
 		qs = append(qs, pgRecordSQLs...)
@@ -338,6 +346,10 @@ func (db *DB) recordRT(ctx context.Context, paymentID int64, open *gateway.Cart,
 			if errors.Is(err, sql.ErrNoRows) { // the insert did nothing, nor did the rest
 				return errSameRT
 			}
+			if err != nil || !wrotePagati(pl) {
+				return err
+			}
+			_, err = tx.StmtxContext(ctx, stmt[enqueuePushSQL]).ExecContext(ctx, stamp(now), stamp(now), stamp(now), id)
 			return err
 		}
 		err = tx.StmtxContext(ctx, stmt[insertReceiptSQL]).QueryRowContext(ctx, insertArgs...).Scan(&id)
@@ -357,7 +369,10 @@ func (db *DB) recordRT(ctx context.Context, paymentID int64, open *gateway.Cart,
 				return err
 			}
 		}
-		return nil
+		if wrotePagati(pl) {
+			_, err = tx.StmtxContext(ctx, stmt[enqueuePushSQL]).ExecContext(ctx, stamp(now), stamp(now), stamp(now), id)
+		}
+		return err
 	})
 	switch {
 	case errors.Is(err, errSameRT):

@@ -192,7 +192,7 @@ func cmdEnte(ctx context.Context, env *cliEnv, args []string) error {
 				{"codIpaEnte", e.CodIpa}, {"codice fiscale", e.CodiceFiscale}, {"denominazione", e.Denominazione},
 				{"stato", string(e.State)}, {"IBAN", e.IBAN}, {"IBAN postale", e.IBANPostale}, {"conto postale", e.ContoPostale},
 				{"aux digit", fmt.Sprint(e.AuxDigit)}, {"application code", e.ApplicationCode}, {"segregation code", e.SegregationCode},
-				{"intermediario", e.IntermediaryID}, {"stazione", e.StationID}, {"URL risposta", e.RedirectURL},
+				{"intermediario", e.IntermediaryID}, {"stazione", e.StationID}, {"URL risposta", e.RedirectURL}, {"URL inoltro esito", e.PushURL},
 				{"creato", e.CreatedAt.Format(time.RFC3339)}, {"modificato", e.UpdatedAt.Format(time.RFC3339)},
 			} {
 				fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])

@@ -43,6 +43,8 @@ type Config struct {
 	NodeClientCert      string        // PONTE_NODE_CLIENT_CERT: PEM certificate for mTLS
 	NodeClientKey       string        // PONTE_NODE_CLIENT_KEY: its PEM key
 	NodeTimeout         time.Duration // PONTE_NODE_TIMEOUT: deadline of nodoInviaRPT / nodoInviaCarrelloRPT
+	PushEvery       time.Duration // PONTE_PUSH_EVERY: how often due outcome pushes are looked for
+	PushMaxAttempts int           // PONTE_PUSH_MAX_ATTEMPTS: attempts before a push is a dead letter
 	// CheckoutURL is pagoPA Checkout's carts API base (…/checkout/ec/v1)
 	// for enti on the modello unico; empty in --demo means the simulator's.
 	CheckoutURL string // PONTE_CHECKOUT_URL
@@ -97,6 +99,8 @@ func DefaultConfig() Config {
 		IdleTimeout:       120 * time.Second,
 		DBMaxConns:        32,
 		NodeTimeout:       20 * time.Second,
+		PushEvery:         5 * time.Second,
+		PushMaxAttempts:   14,
 		JournalBodyCap:    64 << 10,
 		JournalRetention:  90 * 24 * time.Hour,
 		PasswordCacheTTL:  5 * time.Minute,
@@ -169,6 +173,8 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	str(&c.NodeClientCert, "node-client-cert", "PONTE_NODE_CLIENT_CERT", "PEM client certificate for mTLS with the node")
 	str(&c.NodeClientKey, "node-client-key", "PONTE_NODE_CLIENT_KEY", "PEM key of the client certificate")
 	dur(&c.NodeTimeout, "node-timeout", "PONTE_NODE_TIMEOUT", "deadline of sending RPTs to the node")
+	dur(&c.PushEvery, "push-every", "PONTE_PUSH_EVERY", "how often due outcome pushes to the enti are looked for")
+	integer(&c.PushMaxAttempts, "push-max-attempts", "PONTE_PUSH_MAX_ATTEMPTS", "attempts of an outcome push before it is a dead letter (over 14 days, as MyPay)")
 	str(&c.CheckoutURL, "checkout-url", "PONTE_CHECKOUT_URL", "pagoPA Checkout carts API base, e.g. https://api.platform.pagopa.it/checkout/ec/v1 (empty with --demo: the simulator)")
 	str(&c.CartSecret, "cart-secret", "PONTE_CART_SECRET", "intermediary secret of the multi-ente cart hash")
 	str(&c.LogLevel, "log-level", "PONTE_LOG_LEVEL", "debug, info, warn or error")
@@ -281,6 +287,12 @@ func (c *Config) Validate() error {
 	}
 	if (c.NodeClientCert == "") != (c.NodeClientKey == "") {
 		bad("PONTE_NODE_CLIENT_CERT", "and PONTE_NODE_CLIENT_KEY go together")
+	}
+	if c.PushEvery <= 0 {
+		bad("PONTE_PUSH_EVERY", "must be positive")
+	}
+	if c.PushMaxAttempts <= 0 {
+		bad("PONTE_PUSH_MAX_ATTEMPTS", "must be positive")
 	}
 	if c.NodeTimeout <= 0 {
 		bad("PONTE_NODE_TIMEOUT", "must be positive")

@@ -29,6 +29,8 @@ Usage:
                                    carts, RPTs, receipts and recovery attempts
   ponte avviso --ente CODIPA --iuv IUV [-o FILE]
                                    print the avviso PDF of a dovuto
+  ponte replay --ente CODIPA [--iuv IUV] [--from DAY] [--to DAY]
+                                   push the selected payment outcomes to the ente again
   ponte export --ente CODIPA --from DAY [--to DAY] [--ricevuta]
                                    export the paid dovuti (MyPay CSV 1.0–1.3)
 
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdPayments(ctx, env, args[1:])
 	case "avviso":
 		return cmdAvviso(ctx, env, args[1:])
+	case "replay":
+		return cmdReplay(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -27,6 +27,7 @@ import (
 	"github.com/ponte-pagopa/ponte/gateway/node"
 	"github.com/ponte-pagopa/ponte/gateway/pafornode"
 	"github.com/ponte-pagopa/ponte/gateway/papernodo"
+	"github.com/ponte-pagopa/ponte/gateway/push"
 	"github.com/ponte-pagopa/ponte/gateway/recovery"
 	"github.com/ponte-pagopa/ponte/gateway/signed"
 	"github.com/ponte-pagopa/ponte/gateway/sil"
@@ -123,6 +124,7 @@ type app struct {
 	worker       *flussi.Worker
 	recovery     *recovery.Worker
 	sender       *papernodo.Sender // RPTs of activations at PSPs
+	push         *push.Worker      // outcome pushes to the enti
 	metrics      *metrics.Registry
 	workerDone   chan struct{}
 }
@@ -270,6 +272,11 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 
+	a.push, err = push.New(push.Config{Store: db, Every: cfg.PushEvery, MaxAttempts: cfg.PushMaxAttempts, Log: log.With("component", "push")})
+	if err != nil {
+		return nil, err
+	}
+
 	// Flussi: uploads, the worker that imports and exports them, and the
 	// signed links to their files.
 	signer := signed.New(cfg.SigningKey, nil)
@@ -305,6 +312,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		if a.sender != nil {
 			wg.Go(func() { a.sender.Run(jctx) })
 		}
+		wg.Go(func() { a.push.Run(jctx) })
 		a.worker.Run(jctx)
 		wg.Wait()
 	}()

@@ -43,9 +43,12 @@ type EnteSeed struct {
 	PasswordStazione string `yaml:"passwordStazione"`
 	// VersioneStazione is the station's model: 1 RPT/RT (default), 2
 	// modello unico.
-	VersioneStazione int        `yaml:"versioneStazione"`
-	RedirectURL      string     `yaml:"urlRispostaPagamento"`
-	TipiDovuto       []TipoSeed `yaml:"tipiDovuto"`
+	VersioneStazione int    `yaml:"versioneStazione"`
+	RedirectURL      string `yaml:"urlRispostaPagamento"`
+	// PushURL receives the outcome of each paid dovuto (MyPay's
+	// inoltro esito pagamento push).
+	PushURL    string     `yaml:"urlInoltroEsito"`
+	TipiDovuto []TipoSeed `yaml:"tipiDovuto"`
 }
 
 // TipoSeed describes one tipo dovuto of an ente.
@@ -180,7 +183,7 @@ func applyEnte(ctx context.Context, st gateway.EnteStore, es *EnteSeed) error {
 		e.ApplicationCode = e.SegregationCode
 	}
 	e.IntermediaryID, e.StationID, e.StationPassword = es.Intermediario, es.Stazione, es.PasswordStazione
-	e.RedirectURL = es.RedirectURL
+	e.RedirectURL, e.PushURL = es.RedirectURL, es.PushURL
 	switch es.VersioneStazione {
 	case 0, gateway.StationLegacy:
 		e.StationVersion = gateway.StationLegacy

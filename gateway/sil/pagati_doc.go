@@ -216,3 +216,13 @@ func pagatoreOf(s rpt.Soggetto) gensil.CtSoggettoPagatore {
 		EmailPagatore:      gensil.StEMail(s.Email),
 	}
 }
+
+// PagatiOf is the Pagati document of the dovuto iud of a payment with a
+// receipt, base64-encoded once: the esito of MyPay's outcome push.
+func PagatiOf(p *gateway.Payment, iud string) ([]byte, error) {
+	doc, _, err := pagatiOf(p, iud)
+	if err != nil {
+		return nil, err
+	}
+	return encodePagati(pagatiPlain(doc))
+}

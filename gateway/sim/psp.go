@@ -31,6 +31,9 @@ type PayOptions struct {
 	PaymentNote string `json:"paymentNote,omitempty"`
 	// PaymentMethod in the receipt (default "cash").
 	PaymentMethod string `json:"paymentMethod,omitempty"`
+	// RPTTimeout bounds the wait for a legacy station's nodoInviaRPT after
+	// paaAttivaRPT (default DefaultRPTTimeout; nanoseconds in JSON).
+	RPTTimeout time.Duration `json:"rptTimeout,omitempty"`
 }
 
 // PSP desk outcomes.
@@ -44,20 +47,31 @@ const (
 type PSPResult struct {
 	FiscalCode   string            `json:"fiscalCode"`
 	NoticeNumber string            `json:"noticeNumber"`
-	Outcome      string            `json:"outcome"` // PAID, VERIFY_KO, ACTIVATION_KO
+	Outcome      string            `json:"outcome"` // PAID, VERIFY_KO, ACTIVATION_KO, RPT_NOT_RECEIVED
 	Verify       VerifyAnswer      `json:"verify"`
 	Activation   *ActivationAnswer `json:"activation,omitempty"`
 	ReceiptID    string            `json:"receiptId,omitempty"`
 	// Receipt is the receipt and its delivery: final with Sync, as far as
 	// it went otherwise.
 	Receipt *ReceiptV2Info `json:"receipt,omitempty"`
+
+	// Legacy marks a notice of a station off the modello unico, paid with
+	// paaVerificaRPT, paaAttivaRPT and the station's RPT (psp_legacy.go):
+	// IUV and the CCP the desk generated, the RPT's session, its RT.
+	Legacy  bool      `json:"legacy,omitempty"`
+	IUV     string    `json:"iuv,omitempty"`
+	CCP     string    `json:"ccp,omitempty"`
+	Session string    `json:"idSession,omitempty"`
+	RT      *LegacyRT `json:"rt,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
 }
 
 // PayNotice pays a modello unico notice as a PSP does at its desk:
 // paVerifyPaymentNotice, paGetPaymentV2 with the verified amount, then the
 // receipt (paSendRTV2 to the notice's station and the broadcast ones).
-// The station's refusals come back in the result, not as errors; the error
-// is for bad input only.
+// A dominio off the modello unico is paid with the legacy modello 3
+// instead (payLegacy). The station's refusals come back in the result,
+// not as errors; the error is for bad input only.
 func (n *Node) PayNotice(ctx context.Context, fiscalCode, noticeNumber string, opts PayOptions) (*PSPResult, error) {
 	if err := checkNotice(fiscalCode, noticeNumber); err != nil {
 		return nil, err
@@ -70,6 +84,9 @@ func (n *Node) PayNotice(ctx context.Context, fiscalCode, noticeNumber string, o
 		return nil, badRequest("importi negativi")
 	}
 	res := &PSPResult{FiscalCode: fiscalCode, NoticeNumber: noticeNumber}
+	if st, ok := n.legacyStation(fiscalCode, noticeNumber); ok {
+		return n.payLegacy(ctx, st, res, opts), nil
+	}
 	res.Verify = n.verify(ctx, fiscalCode, noticeNumber)
 	if !res.Verify.OK() {
 		res.Outcome = PSPVerifyKO
@@ -194,7 +211,9 @@ button{font-size:1rem;padding:.6rem 1.4rem;border-radius:4px;border:1px solid #0
 {{if .Error}}<p class="ko"><strong>{{.Error}}</strong></p>{{end}}
 {{with .Result}}<div id="esito">
 {{if eq .Outcome "PAID"}}<p class="ok"><strong>Pagato</strong>: {{.Verify.CompanyName}} — {{.Verify.PaymentDescription}}, {{euro .Activation.Amount}}.</p>
-<p>Ricevuta <code>{{.ReceiptID}}</code>{{with .Receipt}}{{range .Deliveries}}<br><span class="nota">{{.IDPA}} ({{.Station}}): {{.State}}</span>{{end}}{{end}}</p>
+{{if .Legacy}}<p>Modello 3: IUV <code>{{.IUV}}</code>, CCP <code>{{.CCP}}</code>{{with .RT}}<br><span class="nota">RT: {{.State}}</span>{{end}}</p>
+{{else}}<p>Ricevuta <code>{{.ReceiptID}}</code>{{with .Receipt}}{{range .Deliveries}}<br><span class="nota">{{.IDPA}} ({{.Station}}): {{.State}}</span>{{end}}{{end}}</p>{{end}}
+{{else if eq .Outcome "RPT_NOT_RECEIVED"}}<p class="ko"><strong>RPT non ricevuta</strong>: {{.Detail}}</p>
 {{else if eq .Outcome "VERIFY_KO"}}<p class="ko"><strong>Verifica rifiutata</strong>: {{.Verify.FaultCode}} {{.Verify.Description}}</p>
 {{else}}<p class="ko"><strong>Attivazione rifiutata</strong>: {{.Activation.FaultCode}} {{.Activation.Description}}</p>{{end}}
 </div>{{end}}
