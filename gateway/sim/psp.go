@@ -207,7 +207,7 @@ button{font-size:1rem;padding:.6rem 1.4rem;border-radius:4px;border:1px solid #0
 .ko{color:#d9364f}.ok{color:#008758}
 </style></head><body>
 <h1>Sportello PSP — simulatore pagoPA</h1>
-<p class="nota">Paga un avviso del modello unico: verifica, attivazione e ricevuta (paSendRTV2) all'ente.</p>
+<p class="nota">Paga un avviso: modello unico (verifica, attivazione, ricevuta paSendRTV2) o, per gli enti non aderenti, modello 3 (paaVerificaRPT, paaAttivaRPT, RPT dell'ente e RT con paaInviaRT).</p>
 {{if .Error}}<p class="ko"><strong>{{.Error}}</strong></p>{{end}}
 {{with .Result}}<div id="esito">
 {{if eq .Outcome "PAID"}}<p class="ok"><strong>Pagato</strong>: {{.Verify.CompanyName}} — {{.Verify.PaymentDescription}}, {{euro .Activation.Amount}}.</p>

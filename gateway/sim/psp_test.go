@@ -26,9 +26,11 @@ func TestPSPDeskVerifyKO(t *testing.T) {
 	if code, _, _ := h.do(http.MethodPost, PSPPath+"/pay", "application/json", `{"fiscalCode":"123","noticeNumber":"`+nav1+`"}`); code != http.StatusBadRequest {
 		t.Errorf("bad fiscal code: HTTP %d", code)
 	}
-	r, _ := h.node.PayNotice(context.Background(), tDom, nav1, PayOptions{})
+	// A dominio with no station the node can call (legacy ones are paid
+	// with modello 3, psp_legacy_test.go).
+	r, _ := h.node.PayNotice(context.Background(), tDomOther, nav1, PayOptions{})
 	if r.Outcome != PSPVerifyKO || !r.Verify.ByNode || r.Verify.FaultCode != PPTStazioneSconosciuta {
-		t.Errorf("legacy dominio: %+v", r.Verify)
+		t.Errorf("dominio without stations: %+v", r.Verify)
 	}
 }
 
