@@ -89,6 +89,14 @@ func (e *e2e) chiediPagatiMU(t *testing.T, idSession string) *silAnswer {
 // with a generated IUV and returns the IUV and the urlFileAvviso.
 func (e *e2e) importaMU(t *testing.T, iud, importo string) (string, string) {
 	t.Helper()
+	return e.importa(t, enteMU, iud, importo)
+}
+
+// importa stores a dovuto of the demo ente codIpa through
+// paaSILImportaDovuto with a generated IUV and returns the IUV and the
+// urlFileAvviso.
+func (e *e2e) importa(t *testing.T, codIpa, iud, importo string) (string, string) {
+	t.Helper()
 	doc := `<Versamento xmlns="http://www.regione.veneto.it/schemas/2012/Pagamenti/Ente/"><versioneOggetto>6.2.0</versioneOggetto>` +
 		`<soggettoPagatore><identificativoUnivocoPagatore><tipoIdentificativoUnivoco>F</tipoIdentificativoUnivoco>` +
 		`<codiceIdentificativoUnivoco>RSSMRA80A01H501U</codiceIdentificativoUnivoco></identificativoUnivocoPagatore>` +
@@ -97,12 +105,12 @@ func (e *e2e) importaMU(t *testing.T, iud, importo string) (string, string) {
 		`<identificativoUnivocoDovuto>` + iud + `</identificativoUnivocoDovuto><importoSingoloVersamento>` + importo + `</importoSingoloVersamento>` +
 		`<identificativoTipoDovuto>TARI</identificativoTipoDovuto><causaleVersamento>TARI 2026 ` + iud + `</causaleVersamento>` +
 		`<datiSpecificiRiscossione>9/0101100IM/</datiSpecificiRiscossione></datiVersamento><azione>I</azione></Versamento>`
-	a := e.silMU(t, `<ppt:paaSILImportaDovuto><password>demopass123</password><dovuto>`+base64.StdEncoding.EncodeToString([]byte(doc))+`</dovuto><flagGeneraIuv>true</flagGeneraIuv></ppt:paaSILImportaDovuto>`)
+	a := e.sil(t, codIpa, `<ppt:paaSILImportaDovuto><password>demopass123</password><dovuto>`+base64.StdEncoding.EncodeToString([]byte(doc))+`</dovuto><flagGeneraIuv>true</flagGeneraIuv></ppt:paaSILImportaDovuto>`)
 	if a.Fault != nil {
 		t.Fatalf("paaSILImportaDovuto: %+v", a.Fault)
 	}
 	c := e.a.db
-	ente, err := c.FindEnte(context.Background(), enteMU)
+	ente, err := c.FindEnte(context.Background(), codIpa)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,6 +312,38 @@ func TestModelloUnicoMultiBeneficiaryEndToEnd(t *testing.T) {
 			// The secondary beneficiary has no station at the node: only the
 			// primary's receives the receipt.
 			t.Errorf("deliveries %+v", rs[0].Deliveries)
+		}
+	})
+}
+
+// TestLegacyAvvisoAtPSPEndToEnd: an avviso of ENTE_DEMO, whose station is
+// on RPT/RT, paid at the PSP desk: paaVerificaRPT, paaAttivaRPT answered
+// at once, the RPT sent by Ponte's sender, the RT back by paaInviaRT;
+// then the SIL reports it and a second PSP finds it paid.
+func TestLegacyAvvisoAtPSPEndToEnd(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		e := startE2E(t, cfg, nil)
+		iuvCode, _ := e.importa(t, "ENTE_DEMO", "LEGACY-AVVISO-1", "64.00")
+		nav := "3" + iuvCode
+		res, err := e.node.PayNotice(context.Background(), sim.DemoDominio, nav, sim.PayOptions{Sync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Legacy || res.Outcome != "PAID" || res.RT == nil || !res.RT.Delivered() {
+			t.Fatalf("PSP desk: %+v", res)
+		}
+		a := e.sil(t, "", `<ppt:paaSILChiediPagatiConRicevuta><codIpaEnte>ENTE_DEMO</codIpaEnte><password>demopass123</password>`+
+			`<identificativoUnivocoVersamento>`+iuvCode+`</identificativoUnivocoVersamento></ppt:paaSILChiediPagatiConRicevuta>`)
+		if a.Fault != nil || a.Pagati == "" {
+			t.Fatalf("paaSILChiediPagatiConRicevuta: %+v", a.Fault)
+		}
+		p := decodePagatiE2E(t, a.Pagati)
+		if p.Esito != "0" || p.Totale != "64.00" || p.IUV != iuvCode || p.CCP != res.CCP || len(p.Singoli) != 1 || p.Singoli[0].IUD != "LEGACY-AVVISO-1" {
+			t.Errorf("pagati %+v (CCP at the PSP %s)", p, res.CCP)
+		}
+		again, err := e.node.PayNotice(context.Background(), sim.DemoDominio, nav, sim.PayOptions{Sync: true})
+		if err != nil || again.Outcome != "VERIFY_KO" || again.Verify.FaultCode != "PAA_PAGAMENTO_DUPLICATO" {
+			t.Errorf("second payment: %+v %v", again, err)
 		}
 	})
 }
