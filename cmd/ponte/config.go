@@ -43,6 +43,7 @@ type Config struct {
 	NodeClientCert      string        // PONTE_NODE_CLIENT_CERT: PEM certificate for mTLS
 	NodeClientKey       string        // PONTE_NODE_CLIENT_KEY: its PEM key
 	NodeTimeout         time.Duration // PONTE_NODE_TIMEOUT: deadline of nodoInviaRPT / nodoInviaCarrelloRPT
+	LoginFailures   int           // PONTE_LOGIN_FAILURES: failed SIL logins per ente and minute before its checks are refused
 	PushEvery       time.Duration // PONTE_PUSH_EVERY: how often due outcome pushes are looked for
 	PushMaxAttempts int           // PONTE_PUSH_MAX_ATTEMPTS: attempts before a push is a dead letter
 	// CheckoutURL is pagoPA Checkout's carts API base (…/checkout/ec/v1)
@@ -100,6 +101,7 @@ func DefaultConfig() Config {
 		DBMaxConns:        32,
 		NodeTimeout:       20 * time.Second,
 		PushEvery:         5 * time.Second,
+		LoginFailures:     20,
 		PushMaxAttempts:   14,
 		JournalBodyCap:    64 << 10,
 		JournalRetention:  90 * 24 * time.Hour,
@@ -173,6 +175,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	str(&c.NodeClientCert, "node-client-cert", "PONTE_NODE_CLIENT_CERT", "PEM client certificate for mTLS with the node")
 	str(&c.NodeClientKey, "node-client-key", "PONTE_NODE_CLIENT_KEY", "PEM key of the client certificate")
 	dur(&c.NodeTimeout, "node-timeout", "PONTE_NODE_TIMEOUT", "deadline of sending RPTs to the node")
+	integer(&c.LoginFailures, "login-failures", "PONTE_LOGIN_FAILURES", "failed SIL logins per ente and minute before its uncached password checks are refused for the rest of the minute (0: no limit)")
 	dur(&c.PushEvery, "push-every", "PONTE_PUSH_EVERY", "how often due outcome pushes to the enti are looked for")
 	integer(&c.PushMaxAttempts, "push-max-attempts", "PONTE_PUSH_MAX_ATTEMPTS", "attempts of an outcome push before it is a dead letter (over 14 days, as MyPay)")
 	str(&c.CheckoutURL, "checkout-url", "PONTE_CHECKOUT_URL", "pagoPA Checkout carts API base, e.g. https://api.platform.pagopa.it/checkout/ec/v1 (empty with --demo: the simulator)")

@@ -256,6 +256,8 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	}
 
 	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
+	verifier := auth.NewVerifier(cfg.PasswordCacheTTL, nil)
+	verifier.LimitFailures(cfg.LoginFailures, time.Minute, log.With("component", "auth"))
 	svc, err := sil.New(sil.Config{
 		Enti:       db,
 		Dovuti:     db,
@@ -263,7 +265,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		IUVPool:    pool,
 		Carts:      carts,
 		CartSecret: cfg.CartSecret,
-		Auth:       auth.NewVerifier(cfg.PasswordCacheTTL, nil),
+		Auth:       verifier,
 		Logger:     log.With("component", "sil"),
 		PublicURL:  cfg.publicURL(),
 		Options:    sil.Options{IUV15Limit: limit},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -36,6 +37,19 @@ type Verifier struct {
 	mu       sync.Mutex
 	entries  map[string]entry
 	inflight map[inflightKey]*call
+
+	// Failed logins, per ente: past maxFails in one window the ente's
+	// uncached checks fail without running argon2 until the window ends.
+	maxFails int
+	window   time.Duration
+	fails    map[string]*failWindow
+	log      *slog.Logger
+}
+
+type failWindow struct {
+	start  time.Time
+	n      int
+	logged bool
 }
 
 // inflightKey identifies one full verification; identical concurrent
@@ -99,6 +113,9 @@ func (v *Verifier) Check(enteKey string, storedHash string, password string) boo
 			return true
 		}
 	}
+	if v.locked(enteKey, now) {
+		return false
+	}
 	k := inflightKey{enteKey: enteKey, storedHash: storedHash, mac: mac}
 	v.mu.Lock()
 	if c, ok := v.inflight[k]; ok {
@@ -116,6 +133,9 @@ func (v *Verifier) Check(enteKey string, storedHash string, password string) boo
 	c.ok = err == nil && ok
 	if c.ok && v.ttl > 0 {
 		v.store(enteKey, entry{storedHash: storedHash, mac: mac, at: now})
+	}
+	if !c.ok {
+		v.failed(enteKey, now)
 	}
 	v.mu.Lock()
 	delete(v.inflight, k)
@@ -164,4 +184,58 @@ func (v *Verifier) Forget(enteKey string) {
 	v.mu.Lock()
 	delete(v.entries, enteKey)
 	v.mu.Unlock()
+}
+
+// LimitFailures refuses, for the rest of a window, the uncached checks of
+// an ente that failed max times in it: guessing costs no argon2 and the
+// guesser learns nothing. Successes already cached still pass, so a
+// gestionale with the right password keeps working while someone guesses.
+// Each failure and each lock-out are logged to log.
+func (v *Verifier) LimitFailures(max int, window time.Duration, log *slog.Logger) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.maxFails, v.window, v.log = max, window, log
+	v.fails = make(map[string]*failWindow)
+}
+
+// locked reports whether enteKey is past its failures for now.
+func (v *Verifier) locked(enteKey string, now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	f := v.fails[enteKey]
+	if v.maxFails <= 0 || f == nil || now.Sub(f.start) >= v.window {
+		return false
+	}
+	if f.n < v.maxFails {
+		return false
+	}
+	if !f.logged {
+		f.logged = true
+		v.log.Warn("auth: too many failed logins, the ente's password checks are refused until the window ends",
+			"ente", enteKey, "failures", f.n, "until", f.start.Add(v.window))
+	}
+	return true
+}
+
+// failed counts a failed check of enteKey.
+func (v *Verifier) failed(enteKey string, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.maxFails <= 0 {
+		return
+	}
+	f := v.fails[enteKey]
+	if f == nil || now.Sub(f.start) >= v.window {
+		if len(v.fails) >= v.max {
+			for k, x := range v.fails {
+				if now.Sub(x.start) >= v.window {
+					delete(v.fails, k)
+				}
+			}
+		}
+		f = &failWindow{start: now}
+		v.fails[enteKey] = f
+	}
+	f.n++
+	v.log.Warn("auth: failed login", "ente", enteKey, "failures in window", f.n)
 }

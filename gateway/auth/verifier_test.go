@@ -2,6 +2,8 @@ package auth
 
 import (
 	"fmt"
+	"log/slog"
+	"strings"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -214,5 +216,51 @@ func TestVerifierCoalescesAndBoundsSlowChecks(t *testing.T) {
 	}
 	if p, max := peak.Load(), int64(runtime.GOMAXPROCS(0)); p > max {
 		t.Errorf("%d verifications ran at once, want at most %d", p, max)
+	}
+}
+
+// TestVerifierLimitsFailures: past the failures of a window an ente's
+// uncached checks fail without argon2, the right password included, until
+// the window ends; a cached success still passes; other enti are not
+// affected; each failure and the lock-out are logged.
+func TestVerifierLimitsFailures(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)}
+	v, calls := countingVerifier(time.Hour, clk)
+	var logs strings.Builder
+	v.LimitFailures(3, time.Minute, slog.New(slog.NewTextHandler(&logs, nil)))
+	h, _ := Hash("giusta")
+	if !v.Check("GESTIONALE", h, "giusta") { // cached from now on
+		t.Fatal("right password refused")
+	}
+	for i := 0; i < 3; i++ {
+		if v.Check("ENTE_A", h, "sbagliata") {
+			t.Fatal("wrong password accepted")
+		}
+	}
+	before := calls.Load()
+	if v.Check("ENTE_A", h, "sbagliata") || v.Check("ENTE_A", h, "giusta") {
+		t.Fatal("a check passed during the lock-out")
+	}
+	if calls.Load() != before {
+		t.Errorf("argon2 ran %d times during the lock-out", calls.Load()-before)
+	}
+	if !v.Check("ENTE_B", h, "giusta") {
+		t.Error("another ente locked out")
+	}
+	// Someone guessing on the gestionale's ente: its cached password
+	// still works.
+	for i := 0; i < 4; i++ {
+		v.Check("GESTIONALE", h, "tentativo")
+	}
+	if !v.Check("GESTIONALE", h, "giusta") {
+		t.Error("cached success refused during a lock-out")
+	}
+	clk.add(time.Minute)
+	if !v.Check("ENTE_A", h, "giusta") {
+		t.Error("still locked after the window")
+	}
+	if strings.Count(logs.String(), "auth: failed login") != 6 || strings.Count(logs.String(), "too many failed logins") != 2 ||
+		strings.Contains(logs.String(), "sbagliata") || strings.Contains(logs.String(), "giusta") {
+		t.Errorf("logs:\n%s", logs.String())
 	}
 }
