@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ponte-pagopa/ponte/gateway/access"
 )
 
 // Config is every setting of `ponte serve`, with defaults, read from
@@ -43,9 +47,18 @@ type Config struct {
 	NodeClientCert      string        // PONTE_NODE_CLIENT_CERT: PEM certificate for mTLS
 	NodeClientKey       string        // PONTE_NODE_CLIENT_KEY: its PEM key
 	NodeTimeout         time.Duration // PONTE_NODE_TIMEOUT: deadline of nodoInviaRPT / nodoInviaCarrelloRPT
-	LoginFailures   int           // PONTE_LOGIN_FAILURES: failed SIL logins per ente and minute before its checks are refused
-	PushEvery       time.Duration // PONTE_PUSH_EVERY: how often due outcome pushes are looked for
-	PushMaxAttempts int           // PONTE_PUSH_MAX_ATTEMPTS: attempts before a push is a dead letter
+	// TLS served by Ponte itself (usually a load balancer terminates it).
+	TLSCert, TLSKey string // PONTE_TLS_CERT, PONTE_TLS_KEY: PEM files
+	// The node-facing endpoints' callers: source networks (behind
+	// TrustedProxies, the forwarded address counts) and/or a TLS client
+	// certificate of NodeClientCA with a subject in NodeClientSubjects.
+	NodeAllow          string        // PONTE_NODE_ALLOW: CIDRs or addresses, comma-separated
+	TrustedProxies     string        // PONTE_TRUSTED_PROXIES
+	NodeClientCA       string        // PONTE_NODE_CLIENT_CA: PEM bundle; requires PONTE_TLS_CERT
+	NodeClientSubjects string        // PONTE_NODE_CLIENT_SUBJECTS: common or DNS names, comma-separated
+	LoginFailures      int           // PONTE_LOGIN_FAILURES: failed SIL logins per ente and minute before its checks are refused
+	PushEvery          time.Duration // PONTE_PUSH_EVERY: how often due outcome pushes are looked for
+	PushMaxAttempts    int           // PONTE_PUSH_MAX_ATTEMPTS: attempts before a push is a dead letter
 	// CheckoutURL is pagoPA Checkout's carts API base (…/checkout/ec/v1)
 	// for enti on the modello unico; empty in --demo means the simulator's.
 	CheckoutURL string // PONTE_CHECKOUT_URL
@@ -175,6 +188,12 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	str(&c.NodeClientCert, "node-client-cert", "PONTE_NODE_CLIENT_CERT", "PEM client certificate for mTLS with the node")
 	str(&c.NodeClientKey, "node-client-key", "PONTE_NODE_CLIENT_KEY", "PEM key of the client certificate")
 	dur(&c.NodeTimeout, "node-timeout", "PONTE_NODE_TIMEOUT", "deadline of sending RPTs to the node")
+	str(&c.TLSCert, "tls-cert", "PONTE_TLS_CERT", "PEM certificate to serve HTTPS with (empty: plain HTTP, TLS at the load balancer)")
+	str(&c.TLSKey, "tls-key", "PONTE_TLS_KEY", "PEM key of PONTE_TLS_CERT")
+	str(&c.NodeAllow, "node-allow", "PONTE_NODE_ALLOW", "networks (CIDR or address, comma-separated) the node-facing endpoints accept calls from (empty: any)")
+	str(&c.TrustedProxies, "trusted-proxies", "PONTE_TRUSTED_PROXIES", "load balancers whose X-Forwarded-For names the caller")
+	str(&c.NodeClientCA, "node-client-ca", "PONTE_NODE_CLIENT_CA", "PEM CA bundle: the node-facing endpoints require a client certificate it verifies (needs PONTE_TLS_CERT)")
+	str(&c.NodeClientSubjects, "node-client-subjects", "PONTE_NODE_CLIENT_SUBJECTS", "common or DNS names of the client certificates accepted (empty: any the CA verifies)")
 	integer(&c.LoginFailures, "login-failures", "PONTE_LOGIN_FAILURES", "failed SIL logins per ente and minute before its uncached password checks are refused for the rest of the minute (0: no limit)")
 	dur(&c.PushEvery, "push-every", "PONTE_PUSH_EVERY", "how often due outcome pushes to the enti are looked for")
 	integer(&c.PushMaxAttempts, "push-max-attempts", "PONTE_PUSH_MAX_ATTEMPTS", "attempts of an outcome push before it is a dead letter (over 14 days, as MyPay)")
@@ -291,6 +310,18 @@ func (c *Config) Validate() error {
 	if (c.NodeClientCert == "") != (c.NodeClientKey == "") {
 		bad("PONTE_NODE_CLIENT_CERT", "and PONTE_NODE_CLIENT_KEY go together")
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("PONTE_TLS_CERT", "and PONTE_TLS_KEY go together")
+	}
+	if c.NodeClientCA != "" && c.TLSCert == "" {
+		bad("PONTE_NODE_CLIENT_CA", "needs PONTE_TLS_CERT: client certificates need TLS served by Ponte")
+	}
+	if _, err := access.ParsePrefixes(c.NodeAllow); err != nil {
+		bad("PONTE_NODE_ALLOW", "%v", err)
+	}
+	if _, err := access.ParsePrefixes(c.TrustedProxies); err != nil {
+		bad("PONTE_TRUSTED_PROXIES", "%v", err)
+	}
 	if c.PushEvery <= 0 {
 		bad("PONTE_PUSH_EVERY", "must be positive")
 	}
@@ -331,7 +362,11 @@ func (c *Config) publicURL() string {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	scheme := "http://"
+	if c.TLSCert != "" {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, port)
 }
 
 func (c *Config) logger() *slog.Logger {
@@ -361,4 +396,28 @@ func (v intValue) Set(s string) error {
 	}
 	*v.p = n
 	return nil
+}
+
+// tlsConfig is the server's TLS: TLS 1.2 and later with Go's default
+// cipher suites; client certificates asked for, and verified against
+// PONTE_NODE_CLIENT_CA when set (only the node-facing endpoints require
+// one: the SIL's callers authenticate with their password).
+func (c *Config) tlsConfig() (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("PONTE_TLS_CERT: %w", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if c.NodeClientCA != "" {
+		pem, err := os.ReadFile(c.NodeClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("PONTE_NODE_CLIENT_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("PONTE_NODE_CLIENT_CA: no certificate in %s", c.NodeClientCA)
+		}
+		tc.ClientCAs, tc.ClientAuth = pool, tls.VerifyClientCertIfGiven
+	}
+	return tc, nil
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -106,3 +108,39 @@ func (r *recorderWriter) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 func (r *recorderWriter) WriteHeader(s int) { r.status = s }
+
+// TestNodeAllowlist: with PONTE_NODE_ALLOW the node-facing endpoints
+// refuse other callers with a SOAP fault (403); the SIL is not affected.
+func TestNodeAllowlist(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Demo = true
+	cfg.NodeAllow = "192.0.2.0/24"
+	a, err := newApp(context.Background(), &cfg, quietLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	srv := httptest.NewServer(a.echo)
+	defer srv.Close()
+	for _, path := range []string{PaForNodePath, PaPerNodoPath} {
+		resp, err := http.Post(srv.URL+path, "text/xml", strings.NewReader(string(muEnvelope(`<pafn:paVerifyPaymentNoticeReq>`+muIDs()+muQR(1)+`</pafn:paVerifyPaymentNoticeReq>`))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<faultcode>soapenv:Client</faultcode>") {
+			t.Errorf("%s from 127.0.0.1: HTTP %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, err := http.Post(srv.URL+SILPath, "text/xml", strings.NewReader(string(importaRequest(1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "<esito>OK</esito>") {
+		t.Errorf("SIL with the node allowlist: HTTP %d %s", resp.StatusCode, body)
+	}
+}

@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/access"
 	"github.com/ponte-pagopa/ponte/gateway/admin"
 	"github.com/ponte-pagopa/ponte/gateway/auth"
 	"github.com/ponte-pagopa/ponte/gateway/avvisi"
@@ -71,6 +73,14 @@ func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
+	}
+	if cfg.TLSCert != "" {
+		tc, err := cfg.tlsConfig()
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln = tls.NewListener(ln, tc)
 	}
 	base := cfg.publicURL()
 	fmt.Fprintf(env.stdout, "Ponte is listening on %s (database: %s)\n", ln.Addr(), app.db.Dialect())
@@ -205,6 +215,15 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if checkoutURL != "" {
 		carts2 = node.NewCartsClient(checkoutURL, cfg.NodeTimeout, nil)
 	}
+	// Who may call the node-facing endpoints (config validated them).
+	nodeAccess := &access.Policy{ClientCert: cfg.NodeClientCA != "", Log: log.With("component", "access")}
+	nodeAccess.Allow, _ = access.ParsePrefixes(cfg.NodeAllow)
+	nodeAccess.TrustedProxies, _ = access.ParsePrefixes(cfg.TrustedProxies)
+	for _, s := range strings.Split(cfg.NodeClientSubjects, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			nodeAccess.Subjects = append(nodeAccess.Subjects, s)
+		}
+	}
 	var carts gateway.CartStore
 	if nodeURL == "" {
 		log.Warn("no pagoPA node configured (PONTE_NODE_URL): the payment operations answer that they are not available")
@@ -245,14 +264,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		a.recovery = rec
 		nodeEP := soap.NewEndpoint("NODO", a.serverConfig, journaled, log.With("component", "soap"))
 		rts.Register(nodeEP)
-		e.POST(PaPerNodoPath, nodeEP.ServeSOAP)
+		e.POST(PaPerNodoPath, echo.WrapHandler(nodeAccess.Wrap(nodeEP)))
 		pfn, err := pafornode.New(pafornode.Config{Store: db, Logger: log.With("component", "pafornode")})
 		if err != nil {
 			return nil, err
 		}
 		pfnEP := soap.NewEndpoint("NODO", a.serverConfig, journaled, log.With("component", "soap"))
 		pfn.Register(pfnEP)
-		e.POST(PaForNodePath, pfnEP.ServeSOAP)
+		e.POST(PaForNodePath, echo.WrapHandler(nodeAccess.Wrap(pfnEP)))
 	}
 
 	limit, _ := time.ParseInLocation(gateway.DateLayout, cfg.IUV15Limit, gateway.Rome)
