@@ -63,6 +63,7 @@ func (n *Node) Mount(e *echo.Echo, soapPath string) {
 
 	g := e.Group(APIPrefix)
 	g.GET("/stats", func(c echo.Context) error { return c.JSON(http.StatusOK, n.Stats()) })
+	n.mountOpenSessions(g)
 	g.GET("/sessions/:id", func(c echo.Context) error {
 		si, ok := n.Session(c.Param("id"))
 		if !ok {

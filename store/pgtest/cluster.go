@@ -29,6 +29,9 @@ type cluster struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the postmaster is gone
 	lock   *os.File      // flock held while this binary lives
+
+	bin, data string // to start it again (restart)
+	cred      *syscall.Credential
 }
 
 func (c *cluster) url(db string) string {
@@ -93,7 +96,7 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir, exited: make(chan struct{})}
+	c := &cluster{dir: dir}
 	fail := func(err error) (*cluster, error) {
 		c.unlock()
 		os.RemoveAll(dir)
@@ -119,25 +122,40 @@ func startCluster() (*cluster, error) {
 	if c.port, err = freePort(); err != nil {
 		return fail(err)
 	}
-	logf, err := os.Create(filepath.Join(dir, "postgres.log"))
-	if err != nil {
+	c.bin, c.cred, c.data = bin, cred, data
+	if err := c.run(); err != nil {
 		return fail(err)
+	}
+	if err := c.waitReady(30 * time.Second); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// run starts the postgres server on the cluster's data directory and port.
+func (c *cluster) run() error {
+	logf, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
 	}
 	defer logf.Close() // the child keeps its own descriptor
 
 	// postgres itself rather than pg_ctl: as our direct child it can get a
 	// parent-death signal (SIGQUIT = immediate shutdown) if we crash.
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data,
-		"-p", strconv.Itoa(c.port), "-k", dir,
+	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), "-D", c.data,
+		"-p", strconv.Itoa(c.port), "-k", c.dir,
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
 		"-c", "max_connections=200", "-c", "shared_buffers=64MB")
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGQUIT}
+	c.exited = make(chan struct{})
 
 	// Pdeathsig fires when the thread that started the child exits, so
 	// start it from a locked thread that lives as long as the server.
 	started := make(chan error)
+	exited := c.exited
 	go func() {
 		runtime.LockOSThread() // never unlocked: the thread ends with this goroutine
 		if err := c.cmd.Start(); err != nil {
@@ -146,16 +164,30 @@ func startCluster() (*cluster, error) {
 		}
 		started <- nil
 		c.cmd.Wait()
-		close(c.exited)
+		close(exited)
 	}()
 	if err := <-started; err != nil {
-		return fail(fmt.Errorf("start postgres: %w", err))
+		return fmt.Errorf("start postgres: %w", err)
 	}
-	if err := c.waitReady(30 * time.Second); err != nil {
-		c.stop()
-		return nil, err
+	return nil
+}
+
+// restart stops the server with a fast shutdown (SIGINT: every session
+// cut at once, committed data kept; an immediate one would lose the last
+// commits, since the throwaway server runs with synchronous_commit off)
+// and starts it again on the same data and port.
+func (c *cluster) restart() error {
+	c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.exited:
+	case <-time.After(10 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.exited
 	}
-	return c, nil
+	if err := c.run(); err != nil {
+		return err
+	}
+	return c.waitReady(30 * time.Second)
 }
 
 func (c *cluster) waitReady(timeout time.Duration) error {

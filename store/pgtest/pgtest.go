@@ -119,3 +119,17 @@ func createDatabase(tb testing.TB, admin string) (string, error) {
 	du.Path = "/" + name
 	return du.String(), nil
 }
+
+// Restart stops the shared server (fast shutdown) and starts it again on
+// the same data and port, for tests of surviving a database restart;
+// connections open at that moment break. It fails when the
+// server is not one this package started.
+func Restart(tb testing.TB) {
+	tb.Helper()
+	if shared == nil {
+		tb.Fatal("pgtest: no throwaway server to restart (PONTE_TEST_DATABASE_URL names one?)")
+	}
+	if err := shared.restart(); err != nil {
+		tb.Fatalf("pgtest: restart: %v", err)
+	}
+}
