@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 BIN     := bin/ponte
 
-.PHONY: run test deps build generate check-generate bench vet fuzz clean
+.PHONY: run test test-chaos deps build generate check-generate bench vet fuzz clean
 
 ## run: start the gateway with the demo ente on 127.0.0.1:8080 (SQLite in ./data)
 run:
@@ -20,6 +20,12 @@ test: deps vet
 	PONTE_REQUIRE_POSTGRES=1 PONTE_TEST_ARTIFACTS=testdata/artifacts \
 	$(if $(filter true,$(CI)),PONTE_REQUIRE_BROWSER=1) \
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## test-chaos: three ponte serve on one PostgreSQL, the simulator delivering
+## RTs with retries, a gateway killed every few seconds, PostgreSQL restarted
+## once (PONTE_CHAOS_PAYMENTS, default 20000)
+test-chaos: deps
+	PONTE_CHAOS=1 PONTE_REQUIRE_POSTGRES=1 $(GO) test -count=1 -run '^TestChaos$$' -v -timeout 30m ./cmd/ponte
 
 ## deps: install xmllint, PostgreSQL, Chromium when missing (Debian, as root)
 deps:

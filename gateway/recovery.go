@@ -13,6 +13,9 @@ type PendingRPT struct {
 	SentAt            time.Time
 	Attempts          int    // recovery attempts so far
 	LastResult        string // what the last attempt found
+	// Unconfirmed: the RPT was prepared and maybe sent, but the node's
+	// answer was never recorded (the cart is still PREDISPOSTO).
+	Unconfirmed bool
 }
 
 // RecoveryStore hands pending RPTs to the recovery job of any process.

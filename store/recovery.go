@@ -12,13 +12,19 @@ var _ gateway.RecoveryStore = (*DB)(nil)
 
 // claimPendingSQL pushes the next check of the claimed RPTs past the
 // lease, which is what holds them; SKIP LOCKED (PostgreSQL) lets several
-// processes claim side by side.
+// processes claim side by side. Besides the RPTs the node accepted, it
+// takes those prepared for a cart still PREDISPOSTO: the process sending
+// them died (or its database went away) before recording the node's
+// answer, so only the node knows whether it has them. Activations at a
+// PSP are left to their sender.
 const claimPendingSQL = `UPDATE payment SET recovery_next_at = ?
-WHERE id IN (SELECT id FROM payment
-	WHERE state = '` + string(gateway.PaymentSent) + `' AND requested_at < ?
-		AND (recovery_next_at IS NULL OR recovery_next_at <= ?)
-	ORDER BY recovery_next_at NULLS FIRST, id LIMIT ?%s)
-RETURNING id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recovery_last`
+WHERE id IN (SELECT p.id FROM payment p
+	WHERE (p.state = '` + string(gateway.PaymentSent) + `'
+		OR p.state = '` + string(gateway.PaymentNew) + `' AND p.rpt IS NOT NULL AND EXISTS (SELECT 1 FROM cart c
+			WHERE c.id = p.cart_id AND c.state = '` + string(gateway.CartPredisposto) + `' AND c.kind <> '` + string(gateway.CartAttivatoPSP) + `'))
+		AND p.requested_at < ? AND (p.recovery_next_at IS NULL OR p.recovery_next_at <= ?)
+	ORDER BY p.recovery_next_at NULLS FIRST, p.id LIMIT ?%s)
+RETURNING id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recovery_last, state`
 
 // ClaimPendingRPTs implements gateway.RecoveryStore.
 func (db *DB) ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease time.Duration, limit int) ([]gateway.PendingRPT, error) {
@@ -32,9 +38,11 @@ func (db *DB) ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease 
 	var out []gateway.PendingRPT
 	for rows.Next() {
 		var p gateway.PendingRPT
-		if err := rows.Scan(&p.PaymentID, &p.CartID, &p.Dominio, &p.IUV, &p.CCP, scanTime{&p.SentAt}, &p.Attempts, &p.LastResult); err != nil {
+		var state string
+		if err := rows.Scan(&p.PaymentID, &p.CartID, &p.Dominio, &p.IUV, &p.CCP, scanTime{&p.SentAt}, &p.Attempts, &p.LastResult, &state); err != nil {
 			return nil, err
 		}
+		p.Unconfirmed = state == string(gateway.PaymentNew)
 		out = append(out, p)
 	}
 	return out, rows.Err()

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"time"
 
@@ -184,8 +185,24 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		return "interrotto", true
 	}
 	stato, err := w.c.Node.ChiediStatoRPT(ctx, ref)
+	var nf *node.NodeFault
+	if p.Unconfirmed && errors.As(err, &nf) && nf.FaultCode == "PPT_RPT_SCONOSCIUTA" {
+		// The node never took it: the cart did not start, and says so.
+		if err := w.c.Carts.MarkCartFailed(ctx, p.CartID, gateway.CartNonInviabile, "RPT non ricevuta dal nodo"); err != nil &&
+			!errors.Is(err, gateway.ErrConflict) {
+			return "PPT_RPT_SCONOSCIUTA, carrello non chiuso: " + err.Error(), true
+		}
+		return "RPT sconosciuta al nodo: carrello IMPOSSIBILE_INVIARE_RP", false
+	}
 	if err != nil {
 		return "nodoChiediStatoRPT: " + errorText(err), true
+	}
+	if p.Unconfirmed {
+		// The node has it: the cart is in progress, as the lost answer
+		// would have recorded.
+		if err := w.c.Carts.MarkCartSent(ctx, p.CartID, stato.URL, nodeSession(stato.URL)); err != nil && !errors.Is(err, gateway.ErrConflict) {
+			return "stato " + stato.Stato + ", carrello non aggiornato: " + err.Error(), true
+		}
 	}
 	if !strings.HasPrefix(stato.Stato, "RT_") {
 		return "stato " + stato.Stato + ": RT non ancora disponibile", true
@@ -221,4 +238,13 @@ func errorText(err error) string {
 		s = s[:300]
 	}
 	return s
+}
+
+// nodeSession is the node's idSession carried by its redirect URL.
+func nodeSession(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return pu.Query().Get("idSession")
 }
