@@ -236,12 +236,14 @@ func TestChaos(t *testing.T) {
 	for {
 		getJSON(t, simURL+sim.APIPrefix+"/stats", &st)
 		inCorso := count(`SELECT COUNT(*) FROM cart WHERE state = 'PAGAM_IN_CORSO'`)
+		unconfirmed := count(unconfirmedSQL)
 		stored := count(`SELECT COUNT(*) FROM receipt`)
-		if inCorso == 0 && stored >= int64(st.RTsGenerated) {
+		if inCorso == 0 && unconfirmed == 0 && stored >= int64(st.RTsGenerated) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("after 3 minutes: %d carts in progress, %d receipts stored of %d RTs made", inCorso, stored, st.RTsGenerated)
+			t.Errorf("after 3 minutes: %d carts in progress, %d unconfirmed RPTs, %d receipts stored of %d RTs made",
+				inCorso, unconfirmed, stored, st.RTsGenerated)
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -283,8 +285,7 @@ func TestChaos(t *testing.T) {
 	// A cart whose RPTs were prepared was either taken by the node (and
 	// is paid now) or closed by recovery; only carts nobody confirmed stay
 	// PREDISPOSTO, as MyPay's do until they expire.
-	if n := count(`SELECT COUNT(*) FROM payment p JOIN cart c ON c.id = p.cart_id
-		WHERE c.state = 'PREDISPOSTO' AND p.rpt IS NOT NULL`); n != 0 {
+	if n := count(unconfirmedSQL); n != 0 {
 		t.Errorf("%d prepared RPTs of carts still PREDISPOSTO", n)
 	}
 	var failed []string
@@ -301,6 +302,10 @@ func TestChaos(t *testing.T) {
 		payments, numCPU(), done.Load(), failed, kills.Load(), restarts.Load(), payTook.Round(time.Second), time.Since(start).Round(time.Second),
 		len(st.Received), twice, st.Paid, len(open), st.RTsGenerated, st.Delivery, stored, dup, states2)
 }
+
+// unconfirmedSQL counts the prepared RPTs of carts still PREDISPOSTO.
+const unconfirmedSQL = `SELECT COUNT(*) FROM payment p JOIN cart c ON c.id = p.cart_id
+	WHERE c.state = 'PREDISPOSTO' AND p.rpt IS NOT NULL`
 
 func getJSON(t *testing.T, u string, v any) {
 	t.Helper()
