@@ -27,4 +27,8 @@ type RecoveryStore interface {
 	// NoteRecovery records one attempt on a payment: what it found and
 	// when to look again (zero: never).
 	NoteRecovery(ctx context.Context, paymentID int64, result string, next time.Time) error
+	// SpendCall counts one call against a budget of limit calls per
+	// minute shared by every process; false when the minute's budget is
+	// spent.
+	SpendCall(ctx context.Context, name string, limit int) (bool, error)
 }

@@ -81,6 +81,10 @@ type Config struct {
 	RecoveryEvery     time.Duration // PONTE_RECOVERY_EVERY
 	RecoveryPerMinute int64         // PONTE_RECOVERY_PER_MINUTE
 	RecoveryBackoff   time.Duration // PONTE_RECOVERY_BACKOFF: first wait after a fruitless attempt, doubled each time up to 6h
+	// RecoveryGlobalPerMinute caps the recovery calls of every instance
+	// together; RecoveryPause is how long they stop when the node asks.
+	RecoveryGlobalPerMinute int           // PONTE_RECOVERY_GLOBAL_PER_MINUTE
+	RecoveryPause           time.Duration // PONTE_RECOVERY_PAUSE
 
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
@@ -101,32 +105,34 @@ type Config struct {
 // DefaultConfig is what Ponte runs with when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Listen:            "127.0.0.1:8080",
-		DataDir:           "data",
-		LogLevel:          "info",
-		LogFormat:         "text",
-		MaxBodyBytes:      4 << 20,
-		RequestTimeout:    10 * time.Second,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		DBMaxConns:        32,
-		NodeTimeout:       20 * time.Second,
-		PushEvery:         5 * time.Second,
-		LoginFailures:     20,
-		PushMaxAttempts:   14,
-		JournalBodyCap:    64 << 10,
-		JournalRetention:  90 * 24 * time.Hour,
-		PasswordCacheTTL:  5 * time.Minute,
-		IUV15Limit:        "2024-04-30",
-		ImportMaxBytes:    100 << 20,
-		RecoveryAfter:     30 * time.Minute,
-		RecoveryEvery:     30 * time.Second,
-		RecoveryPerMinute: 60,
-		RecoveryBackoff:   5 * time.Minute,
-		FlussiLease:       2 * time.Minute,
-		FlussiPoll:        2 * time.Second,
+		Listen:                  "127.0.0.1:8080",
+		DataDir:                 "data",
+		LogLevel:                "info",
+		LogFormat:               "text",
+		MaxBodyBytes:            4 << 20,
+		RequestTimeout:          10 * time.Second,
+		ReadHeaderTimeout:       5 * time.Second,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DBMaxConns:              32,
+		NodeTimeout:             20 * time.Second,
+		PushEvery:               5 * time.Second,
+		LoginFailures:           20,
+		PushMaxAttempts:         14,
+		JournalBodyCap:          64 << 10,
+		JournalRetention:        90 * 24 * time.Hour,
+		PasswordCacheTTL:        5 * time.Minute,
+		IUV15Limit:              "2024-04-30",
+		ImportMaxBytes:          100 << 20,
+		RecoveryAfter:           30 * time.Minute,
+		RecoveryEvery:           30 * time.Second,
+		RecoveryPerMinute:       60,
+		RecoveryBackoff:         5 * time.Minute,
+		RecoveryGlobalPerMinute: 120,
+		RecoveryPause:           time.Minute,
+		FlussiLease:             2 * time.Minute,
+		FlussiPoll:              2 * time.Second,
 	}
 }
 
@@ -216,6 +222,8 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	dur(&c.RecoveryEvery, "recovery-every", "PONTE_RECOVERY_EVERY", "how often pending RPTs are looked for")
 	dur(&c.RecoveryBackoff, "recovery-backoff", "PONTE_RECOVERY_BACKOFF", "first wait after a fruitless recovery attempt (doubles, up to 6h)")
 	num(&c.RecoveryPerMinute, "recovery-per-minute", "PONTE_RECOVERY_PER_MINUTE", "most recovery calls to the node per minute and instance")
+	integer(&c.RecoveryGlobalPerMinute, "recovery-global-per-minute", "PONTE_RECOVERY_GLOBAL_PER_MINUTE", "most recovery calls to the node per minute of every instance together")
+	dur(&c.RecoveryPause, "recovery-pause", "PONTE_RECOVERY_PAUSE", "how long recovery stops calling when the node answers PPT_SUPERAMENTOSOGLIA, 429 or 503")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
 	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
 	num(&c.ImportMaxBytes, "import-max-bytes", "PONTE_IMPORT_MAX_BYTES", "largest import zip accepted")
@@ -247,6 +255,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryEvery <= 0 || c.RecoveryAfter <= 0 {
 		bad("PONTE_RECOVERY_EVERY", "must be positive, and so must PONTE_RECOVERY_AFTER")
+	}
+	if c.RecoveryGlobalPerMinute < 1 {
+		bad("PONTE_RECOVERY_GLOBAL_PER_MINUTE", "must be at least 1")
+	}
+	if c.RecoveryPause <= 0 {
+		bad("PONTE_RECOVERY_PAUSE", "must be positive")
 	}
 	if c.RecoveryPerMinute < 1 {
 		bad("PONTE_RECOVERY_PER_MINUTE", "must be at least 1")

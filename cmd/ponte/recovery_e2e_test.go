@@ -74,3 +74,74 @@ func TestReceiptRecovery(t *testing.T) {
 		}
 	})
 }
+
+// recoveryCase pays a dovuto whose RT the node never pushes, with the
+// node's first answer to nodoChiediStatoRPT forced to code, and returns
+// the cart once paid (or fails after the wait).
+func recoveryCase(t *testing.T, e *e2e, iud, code string, wait time.Duration) *gateway.Cart {
+	t.Helper()
+	var g sim.GlobalDelivery
+	e.api(t, http.MethodPost, "/delivery", `{"mode":"never","count":1}`, &g)
+	idSession, landing := e.inviaDovuti(t, dovutoE2E{IUD: iud, Importo: "7.00"})
+	e.api(t, http.MethodPost, "/faults", `{"next":{"faultCode":"`+code+`","operation":"`+sim.OpChiediStatoRPT+`","count":1}}`, nil)
+	e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", nil)
+	deadline := time.Now().Add(wait)
+	for {
+		c := e.cart(t, idSession)
+		if c.State == gateway.CartPagato {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cart %s after %s: recovery %+v", c.State, wait, c.Payments[0].Recovery)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The node first says it does not know the RPT, then has its RT: recovery
+// does not give up on an RPT the node accepted, and copies the RT.
+func TestRecoveryUnknownThenReceipt(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.RecoveryAfter, cfg.RecoveryEvery, cfg.RecoveryBackoff = time.Millisecond, 50*time.Millisecond, 100*time.Millisecond
+		e := startE2E(t, cfg, nil)
+		c := recoveryCase(t, e, "REC-UNKNOWN", "PPT_RPT_SCONOSCIUTA", 10*time.Second)
+		r := c.Payments[0].Recovery
+		if r.Attempts < 2 || !strings.HasPrefix(r.Last, "RT recuperata") || e.stats(t).Faults["PPT_RPT_SCONOSCIUTA"] != 1 {
+			t.Errorf("recovery %+v, node faults %v", r, e.stats(t).Faults)
+		}
+	})
+}
+
+// The node says it is over its threshold: recovery stops calling for the
+// pause, then goes on and copies the RT.
+func TestRecoveryHonoursNodeThreshold(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.RecoveryAfter, cfg.RecoveryEvery, cfg.RecoveryBackoff = time.Millisecond, 50*time.Millisecond, 100*time.Millisecond
+		cfg.RecoveryPause = 1500 * time.Millisecond
+		e := startE2E(t, cfg, nil)
+		var (
+			paused time.Time
+			calls  int
+		)
+		done := make(chan *gateway.Cart)
+		go func() { done <- recoveryCase(t, e, "REC-SOGLIA", "PPT_SUPERAMENTOSOGLIA", 15*time.Second) }()
+		// Once the node has refused, no call for the pause.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if e.stats(t).Faults["PPT_SUPERAMENTOSOGLIA"] == 1 {
+				paused, calls = time.Now(), e.stats(t).Calls[sim.OpChiediStatoRPT]
+				break
+			}
+		}
+		if paused.IsZero() {
+			t.Fatal("the node's threshold was never hit")
+		}
+		time.Sleep(time.Second)
+		if n := e.stats(t).Calls[sim.OpChiediStatoRPT]; n != calls {
+			t.Errorf("%d nodoChiediStatoRPT during the pause", n-calls)
+		}
+		c := <-done
+		if r := c.Payments[0].Recovery; r.Attempts < 2 || !strings.HasPrefix(r.Last, "RT recuperata") {
+			t.Errorf("recovery %+v", r)
+		}
+	})
+}

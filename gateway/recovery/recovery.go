@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ponte-pagopa/ponte/gateway"
@@ -49,8 +51,12 @@ type Config struct {
 	// up to MaxBackoff (defaults 5 min and 6 h), with ±20 % jitter so that
 	// RPTs sent together are not asked about together.
 	Backoff, MaxBackoff time.Duration
-	// PerMinute caps the calls to the node of this process (default 60).
-	PerMinute int
+	// PerMinute caps the calls to the node of this process (default 60);
+	// GlobalPerMinute those of every process on the database (default 120).
+	PerMinute, GlobalPerMinute int
+	// Pause is how long every call stops when the node says it is over
+	// its threshold (PPT_SUPERAMENTOSOGLIA, HTTP 429 or 503; default 1 min).
+	Pause time.Duration
 	// Batch is how many RPTs one round claims (default 20).
 	Batch int
 	Clock gateway.Clock
@@ -59,9 +65,13 @@ type Config struct {
 
 // Worker runs recovery rounds.
 type Worker struct {
-	c      Config
-	tokens chan struct{}
+	c           Config
+	tokens      chan struct{}
+	pausedUntil atomic.Int64 // unix nanoseconds; the node asked Ponte to slow down
 }
+
+// errBudget stops a round: the calls of this minute are spent.
+var errBudget = errors.New("budget di chiamate al nodo esaurito per questo minuto")
 
 // New checks the configuration.
 func New(c Config) (*Worker, error) {
@@ -80,6 +90,10 @@ func New(c Config) (*Worker, error) {
 	if c.PerMinute <= 0 {
 		c.PerMinute = 60
 	}
+	if c.GlobalPerMinute <= 0 {
+		c.GlobalPerMinute = 120
+	}
+	def(&c.Pause, time.Minute)
 	if c.Batch <= 0 {
 		c.Batch = 20
 	}
@@ -123,6 +137,9 @@ func (w *Worker) Run(ctx context.Context) {
 // allows, and returns how many it checked.
 func (w *Worker) Round(ctx context.Context) (int, error) {
 	now := w.c.Clock.Now()
+	if now.UnixNano() < w.pausedUntil.Load() {
+		return 0, nil
+	}
 	n := min(w.c.Batch, len(w.tokens)/2) // a check may take two calls
 	if n == 0 {
 		return 0, nil
@@ -131,8 +148,19 @@ func (w *Worker) Round(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range pending {
+	for i, p := range pending {
 		result, again := w.check(ctx, p)
+		if result == errBudget.Error() {
+			// No call made: the rest of the claim waits for its lease.
+			w.c.Log.Info("receipt recovery stopped for now", "reason", result, "left", len(pending)-i)
+			return i, nil
+		}
+		if result == pausedText {
+			// The call was made and refused for load: recorded, then
+			// nothing more until the pause ends.
+			err := w.c.Store.NoteRecovery(ctx, p.PaymentID, result, time.Unix(0, w.pausedUntil.Load()))
+			return i + 1, err
+		}
 		var next time.Time
 		if again {
 			next = w.c.Clock.Now().Add(w.backoff(p.Attempts))
@@ -156,14 +184,43 @@ func (w *Worker) backoff(n int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// take spends one call of the budget.
+// take spends one call of this process's budget, then of the one shared
+// by every process (errBudget when spent).
 func (w *Worker) take(ctx context.Context) error {
 	select {
 	case <-w.tokens:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	ok, err := w.c.Store.SpendCall(ctx, "recovery", w.c.GlobalPerMinute)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errBudget
+	}
+	return nil
+}
+
+// pausedText is check's result when the node asked to slow down.
+const pausedText = "il nodo chiede di rallentare: chiamate sospese"
+
+// limited reports whether err is the node refusing for load: then every
+// call stops for Pause.
+func (w *Worker) limited(err error) bool {
+	var (
+		nf *node.NodeFault
+		te *node.TransportError
+	)
+	switch {
+	case errors.As(err, &nf) && nf.FaultCode == "PPT_SUPERAMENTOSOGLIA",
+		errors.As(err, &te) && (te.StatusCode == http.StatusTooManyRequests || te.StatusCode == http.StatusServiceUnavailable):
+		until := w.c.Clock.Now().Add(w.c.Pause)
+		w.pausedUntil.Store(until.UnixNano())
+		w.c.Log.Warn("receipt recovery: the node asks to slow down, calls paused", "until", until, "err", err)
+		return true
+	}
+	return false
 }
 
 // check asks the node about one RPT; it says what it found and whether to
@@ -182,9 +239,12 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		Dominio: p.Dominio, IUV: p.IUV, CCP: p.CCP,
 	}
 	if err := w.take(ctx); err != nil {
-		return "interrotto", true
+		return takeText(err), true
 	}
 	stato, err := w.c.Node.ChiediStatoRPT(ctx, ref)
+	if w.limited(err) {
+		return pausedText, true
+	}
 	var nf *node.NodeFault
 	if p.Unconfirmed && errors.As(err, &nf) && nf.FaultCode == "PPT_RPT_SCONOSCIUTA" {
 		// The node never took it: the cart did not start, and says so.
@@ -208,9 +268,12 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		return "stato " + stato.Stato + ": RT non ancora disponibile", true
 	}
 	if err := w.take(ctx); err != nil {
-		return "interrotto", true
+		return takeText(err), true
 	}
 	copia, err := w.c.Node.ChiediCopiaRT(ctx, ref)
+	if w.limited(err) {
+		return pausedText, true
+	}
 	if err != nil {
 		return "stato " + stato.Stato + ", nodoChiediCopiaRT: " + errorText(err), true
 	}
@@ -225,6 +288,14 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		return "RT già presente", false
 	}
 	return fmt.Sprintf("RT recuperata (stato %s, nodoChiediCopiaRT)", stato.Stato), false
+}
+
+// takeText is check's result when no call could be made.
+func takeText(err error) string {
+	if errors.Is(err, errBudget) {
+		return errBudget.Error()
+	}
+	return "interrotto"
 }
 
 // errorText is an error short enough for the payment's record.
