@@ -386,7 +386,7 @@ func (e enteID) Scan(v any) error {
 	return nil
 }
 
-const abandonCartSQL = `UPDATE cart SET state = '` + string(gateway.CartAbort) + `', error_message = ?, updated_at = ?
+const abandonCartSQL = `UPDATE cart SET state = ?, error_message = ?, updated_at = ?
 WHERE id = ? AND state = '` + string(gateway.CartInCorso) + `'
 AND NOT EXISTS (SELECT 1 FROM payment WHERE cart_id = ? AND receipt_id IS NOT NULL)`
 
@@ -395,16 +395,28 @@ WHERE cart_id = ? AND state = '` + string(gateway.PaymentSent) + `'`
 
 // AbandonCart implements gateway.CartStore in one transaction.
 func (db *DB) AbandonCart(ctx context.Context, cartID int64, reason string) error {
+	return db.endInProgress(ctx, cartID, gateway.CartAbort, reason)
+}
+
+// ExpireCart is AbandonCart with state SCADUTO: an operator (ponte
+// payments expire) closing a cart in progress whose receipt will not
+// come. A receipt arriving later still decides it.
+func (db *DB) ExpireCart(ctx context.Context, cartID int64, reason string) error {
+	return db.endInProgress(ctx, cartID, gateway.CartScaduto, reason)
+}
+
+// endInProgress ends a cart in progress without receipts in state.
+func (db *DB) endInProgress(ctx context.Context, cartID int64, state gateway.CartState, reason string) error {
 	now := db.now()
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := db.moveCart(ctx, tx, cartID, abandonCartSQL, reason, stamp(now), cartID, cartID); err != nil {
+		if err := db.moveCart(ctx, tx, cartID, abandonCartSQL, string(state), reason, stamp(now), cartID, cartID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(abandonPaymentsSQL), stamp(now), cartID); err != nil {
-			return fmt.Errorf("store: abandon cart %d: %w", cartID, err)
+			return fmt.Errorf("store: end cart %d: %w", cartID, err)
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(releaseDovutiSQL), stamp(now), cartID); err != nil {
-			return fmt.Errorf("store: abandon cart %d: %w", cartID, err)
+			return fmt.Errorf("store: end cart %d: %w", cartID, err)
 		}
 		return nil
 	})

@@ -64,3 +64,17 @@ func (db *DB) NoteRecovery(ctx context.Context, paymentID int64, result string, 
 	}
 	return nil
 }
+
+// RetryRecovery makes receipt recovery ask about the payment at its next
+// round, whatever its schedule (ponte payments retry-rt); false when the
+// payment has a receipt or is not one recovery handles.
+func (db *DB) RetryRecovery(ctx context.Context, paymentID int64) (bool, error) {
+	res, err := db.w.ExecContext(ctx, db.w.Rebind(`UPDATE payment SET recovery_next_at = NULL, updated_at = ?
+		WHERE id = ? AND receipt_id IS NULL AND (state = ? OR state = ? AND rpt IS NOT NULL)`),
+		stamp(db.now()), paymentID, string(gateway.PaymentSent), string(gateway.PaymentNew))
+	if err != nil {
+		return false, fmt.Errorf("store: payment %d recovery: %w", paymentID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}

@@ -25,7 +25,7 @@ Usage:
   ponte sim --demo|--registry FILE run the pagoPA node simulator on its own
   ponte import FILE.zip --ente CODIPA
                                    import a flusso of dovuti (MyPay CSV 1_0–1_4)
-  ponte payments show --id-session ID | --ente CODIPA --iuv IUV|--iud IUD
+  ponte payments show|retry-rt|expire --id-session ID | --ente CODIPA --iuv IUV|--iud IUD
                                    carts, RPTs, receipts and recovery attempts
   ponte avviso --ente CODIPA --iuv IUV [-o FILE]
                                    print the avviso PDF of a dovuto

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,22 +12,28 @@ import (
 	"github.com/ponte-pagopa/ponte/store"
 )
 
-const paymentsUsage = `usage: ponte payments show --id-session ID
-       ponte payments show --ente CODIPA --iuv IUV
-       ponte payments show --ente CODIPA --iud IUD
+const paymentsUsage = `usage: ponte payments show|retry-rt|expire --id-session ID
+       ponte payments show|retry-rt|expire --ente CODIPA --iuv IUV
+       ponte payments show|retry-rt|expire --ente CODIPA --iud IUD
 
-Shows the carts, their payments (RPTs), receipts and what receipt recovery
-did for each, without SQL.
+show:      the carts, their payments (RPTs), receipts and what receipt
+           recovery did for each, without SQL;
+retry-rt:  receipt recovery asks the node about their payments still
+           without receipt at its next round, whatever their schedule;
+expire:    ends those carts still waiting (SCADUTO): not started, or in
+           progress without any receipt; their dovuti become payable again.
+           A receipt arriving later still decides the payment.
 `
 
 // cmdPayments is `ponte payments show`.
 func cmdPayments(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) == 0 || args[0] != "show" {
+	if len(args) == 0 || args[0] != "show" && args[0] != "retry-rt" && args[0] != "expire" {
 		fmt.Fprint(env.stderr, paymentsUsage)
 		return flag.ErrHelp
 	}
+	action := args[0]
 	var idSession, codIpa, iuv, iud string
-	return env.adminCommand(ctx, "payments show", args[1:], func(fs *flag.FlagSet) {
+	return env.adminCommand(ctx, "payments "+action, args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&idSession, "id-session", "", "idSession of the cart (as the ente knows it)")
 		fs.StringVar(&codIpa, "ente", "", "codIpaEnte, with --iuv or --iud")
 		fs.StringVar(&iuv, "iuv", "", "IUV of a payment of the ente")
@@ -75,10 +82,46 @@ func cmdPayments(ctx context.Context, env *cliEnv, args []string) error {
 			return nil
 		}
 		for _, c := range carts {
-			printCart(env.stdout, c)
+			switch action {
+			case "retry-rt":
+				for _, p := range c.Payments {
+					ok, err := db.RetryRecovery(ctx, p.ID)
+					if err != nil {
+						return err
+					}
+					if ok {
+						fmt.Fprintf(env.stdout, "cart %s payment %d (IUV %s): recovery asks the node at its next round\n", c.IDSession, p.Position, p.IUV)
+					}
+				}
+			case "expire":
+				err := expireCart(ctx, db, c)
+				switch {
+				case errors.Is(err, gateway.ErrConflict):
+					fmt.Fprintf(env.stdout, "cart %s is %s: left as it is\n", c.IDSession, c.State)
+				case err != nil:
+					return err
+				default:
+					fmt.Fprintf(env.stdout, "cart %s: %s -> %s\n", c.IDSession, c.State, gateway.CartScaduto)
+				}
+			default:
+				printCart(env.stdout, c)
+			}
 		}
 		return nil
 	})
+}
+
+// expireCart ends a cart still waiting: one never sent as MyPay's expiry
+// does, one in progress without receipts by an operator's decision.
+func expireCart(ctx context.Context, db *store.DB, c *gateway.Cart) error {
+	const reason = "scaduto per decisione dell'operatore (ponte payments expire)"
+	switch c.State {
+	case gateway.CartPredisposto:
+		return db.MarkCartFailed(ctx, c.ID, gateway.CartScaduto, reason)
+	case gateway.CartInCorso:
+		return db.ExpireCart(ctx, c.ID, reason)
+	}
+	return gateway.ErrConflict
 }
 
 func printCart(w io.Writer, c *gateway.Cart) {

@@ -145,3 +145,70 @@ func TestRecoveryHonoursNodeThreshold(t *testing.T) {
 		}
 	})
 }
+
+// ponteCLI runs one command against the test's store.
+func ponteCmd(t *testing.T, cfg *Config, args ...string) string {
+	t.Helper()
+	env := map[string]string{"PONTE_DATA_DIR": cfg.DataDir, "PONTE_DATABASE_URL": cfg.DatabaseURL}
+	var out bytes.Buffer
+	if err := run(t.Context(), args, strings.NewReader(""), &out, &out, func(k string) string { return env[k] }); err != nil {
+		t.Fatalf("ponte %v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}
+
+// Operators without SQL: retry-rt brings recovery back to a payment it
+// had put off for an hour; expire ends a cart nobody paid, and a receipt
+// arriving afterwards still decides it.
+func TestPaymentsRetryAndExpire(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.RecoveryAfter, cfg.RecoveryEvery, cfg.RecoveryBackoff = time.Millisecond, 50*time.Millisecond, time.Hour
+		e := startE2E(t, cfg, nil)
+
+		// retry-rt
+		var g sim.GlobalDelivery
+		e.api(t, http.MethodPost, "/delivery", `{"mode":"never","count":1}`, &g)
+		e.api(t, http.MethodPost, "/faults", `{"next":{"faultCode":"PPT_SYSTEM_ERROR","operation":"`+sim.OpChiediStatoRPT+`","count":1}}`, nil)
+		idSession, landing := e.inviaDovuti(t, dovutoE2E{IUD: "OPS-RETRY", Importo: "3.00"})
+		e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", nil)
+		deadline := time.Now().Add(5 * time.Second)
+		for e.cart(t, idSession).Payments[0].Recovery.Attempts == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if c := e.cart(t, idSession); c.State != gateway.CartInCorso || c.Payments[0].Recovery.Attempts != 1 {
+			t.Fatalf("before retry-rt: %s, recovery %+v", c.State, c.Payments[0].Recovery)
+		}
+		if out := ponteCmd(t, cfg, "payments", "retry-rt", "--id-session", idSession); !strings.Contains(out, "recovery asks the node") {
+			t.Fatalf("retry-rt: %s", out)
+		}
+		deadline = time.Now().Add(5 * time.Second)
+		for e.cart(t, idSession).State != gateway.CartPagato {
+			if time.Now().After(deadline) {
+				t.Fatalf("after retry-rt: %+v", e.cart(t, idSession).Payments[0].Recovery)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+
+		// expire
+		idSession, landing = e.inviaDovuti(t, dovutoE2E{IUD: "OPS-EXPIRE", Importo: "4.00"})
+		resp, _ := e.confirm(t, landing)
+		nodeURL := resp.Header.Get("Location")
+		if out := ponteCmd(t, cfg, "payments", "expire", "--id-session", idSession); !strings.Contains(out, "PAGAM_IN_CORSO -> SCADUTO") {
+			t.Fatalf("expire: %s", out)
+		}
+		if a := e.chiediPagati(t, idSession); a.Fault == nil || a.Fault.Code != "PAA_PAGAMENTO_SCADUTO" {
+			t.Errorf("paaSILChiediPagati of an expired cart: %+v", a.Fault)
+		}
+		// The citizen pays after all: the receipt decides.
+		sess := nodeURL[strings.Index(nodeURL, "idSession=")+len("idSession="):]
+		e.api(t, http.MethodPost, "/sessions/"+sess+"/pay", `{"esito":"OK"}`, nil)
+		deadline = time.Now().Add(5 * time.Second)
+		for e.cart(t, idSession).State != gateway.CartPagato {
+			if time.Now().After(deadline) {
+				t.Fatalf("late receipt did not decide the expired cart: %s", e.cart(t, idSession).State)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
