@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ponte-pagopa/ponte/gateway"
+	"github.com/ponte-pagopa/ponte/gateway/soap"
 	gen "github.com/ponte-pagopa/ponte/generated/pafornode"
 )
 
@@ -23,7 +24,7 @@ func FuzzCheckSendRTV2(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var raw node
+		var raw soap.Tree
 		if xml.Unmarshal(body, &raw) != nil {
 			return // the SOAP decoder answers those with a SOAP fault
 		}
@@ -45,7 +46,7 @@ func FuzzCheckSendRTV2(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var again node
+		var again soap.Tree
 		if err := xml.Unmarshal(out, &again); err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package papernodo
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -30,52 +29,6 @@ type notice struct {
 	Intermediario, Stazione, Dominio, IUV, CCP string
 }
 
-// document writes el as a standalone document with every namespace
-// declared where it is used: encoding/xml has resolved the prefixes,
-// including those the node declared on the Envelope or Body, which the
-// element's own text would lack. No default namespace is ever declared,
-// so an unqualified element stays unqualified and a qualified one keeps
-// its namespace, for the schema to judge.
-func (el *element) document() []byte {
-	var b bytes.Buffer
-	el.write(&b, 0)
-	return b.Bytes()
-}
-
-func (el *element) write(b *bytes.Buffer, depth int) {
-	name := el.XMLName.Local
-	var decl string
-	if ns := el.XMLName.Space; ns != "" {
-		prefix := fmt.Sprintf("n%d", depth)
-		name = prefix + ":" + name
-		decl = " xmlns:" + prefix + `="` + escape(ns) + `"`
-	}
-	b.WriteString("<" + name + decl)
-	for i, a := range el.Attrs {
-		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-			continue
-		}
-		if a.Name.Space == "" {
-			b.WriteString(" " + a.Name.Local + `="` + escape(a.Value) + `"`)
-			continue
-		}
-		prefix := fmt.Sprintf("a%d_%d", depth, i)
-		b.WriteString(" xmlns:" + prefix + `="` + escape(a.Name.Space) + `" ` + prefix + ":" + a.Name.Local + `="` + escape(a.Value) + `"`)
-	}
-	b.WriteByte('>')
-	xml.EscapeText(b, []byte(el.Text))
-	for i := range el.Nodes {
-		el.Nodes[i].write(b, depth+1)
-	}
-	b.WriteString("</" + name + ">")
-}
-
-func escape(s string) string {
-	var b strings.Builder
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
-
 // decodePSPBody reads the body of req into v (a generated request type)
 // after validating it against papernodopsp-types.xsd. A body that is not
 // XML is a SOAP fault; one the schema refuses is PAA_SINTASSI_EXTRAXSD.
@@ -84,7 +37,7 @@ func (s *Service) decodePSPBody(req *soap.Request, v any) error {
 	if err := req.DecodeBody(&el); err != nil {
 		return err
 	}
-	doc := el.document()
+	doc := el.Document()
 	if err := s.psp.ValidateBytes(doc); err != nil {
 		var ve *xsdvalid.ValidationError
 		if errors.As(err, &ve) {

@@ -25,12 +25,7 @@ type delivery struct {
 // element is any XML element. Decoding the body into it never fails on
 // content, so every structural fault is named here, not by encoding/xml
 // (which would silently skip unknown or missing elements).
-type element struct {
-	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
-	Nodes   []element  `xml:",any"`
-	Text    string     `xml:",chardata"`
-}
+type element = soap.Tree
 
 // decodeBody reads a standalone paaInviaRT element (the fuzz target's way
 // in; the handler decodes the element through the SOAP request).
