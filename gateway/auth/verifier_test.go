@@ -3,8 +3,8 @@ package auth
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
