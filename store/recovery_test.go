@@ -19,7 +19,7 @@ func TestClaimPendingRPTs(t *testing.T) {
 		sent := mustCreateCart(t, db, newCart(e, "REC-SENT", newPayment(e, newItem(e, "R1", 100))))
 		mustSend(t, db, sent)
 		lost := mustCreateCart(t, db, newCart(e, "REC-LOST", newPayment(e, newItem(e, "R2", 100))))
-		mustPrepare(t, db, lost) // then the process died
+		mustPrepare(t, db, lost)                                                           // then the process died
 		mustCreateCart(t, db, newCart(e, "REC-NEW", newPayment(e, newItem(e, "R3", 100)))) // never prepared
 		psp := newCart(e, "REC-PSP", newPayment(e, newItem(e, "R4", 100)))
 		psp.Kind = gateway.CartAttivatoPSP
