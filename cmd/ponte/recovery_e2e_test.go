@@ -87,8 +87,10 @@ func recoveryCase(t *testing.T, e *e2e, iud, code string, wait time.Duration) *g
 	e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", nil)
 	deadline := time.Now().Add(wait)
 	for {
+		// Paid, and the attempt that paid it recorded (RecoverRT commits
+		// the RT before the attempt is noted).
 		c := e.cart(t, idSession)
-		if c.State == gateway.CartPagato {
+		if c.State == gateway.CartPagato && strings.HasPrefix(c.Payments[0].Recovery.Last, "RT recuperata") {
 			return c
 		}
 		if time.Now().After(deadline) {

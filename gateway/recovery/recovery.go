@@ -248,8 +248,14 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 	var nf *node.NodeFault
 	if p.Unconfirmed && errors.As(err, &nf) && nf.FaultCode == "PPT_RPT_SCONOSCIUTA" {
 		// The node never took it: the cart did not start, and says so.
-		if err := w.c.Carts.MarkCartFailed(ctx, p.CartID, gateway.CartNonInviabile, "RPT non ricevuta dal nodo"); err != nil &&
-			!errors.Is(err, gateway.ErrConflict) {
+		err := w.c.Carts.MarkCartFailed(ctx, p.CartID, gateway.CartNonInviabile, "RPT non ricevuta dal nodo")
+		switch {
+		case errors.Is(err, gateway.ErrConflict):
+			// The cart left PREDISPOSTO meanwhile: its sending was
+			// recorded after all, so the node's answer is only the
+			// first word; ask again as for any pending RPT.
+			return "nodoChiediStatoRPT: PPT_RPT_SCONOSCIUTA (carrello partito nel frattempo)", true
+		case err != nil:
 			return "PPT_RPT_SCONOSCIUTA, carrello non chiuso: " + err.Error(), true
 		}
 		return "RPT sconosciuta al nodo: carrello IMPOSSIBILE_INVIARE_RP", false
