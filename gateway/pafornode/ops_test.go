@@ -2,7 +2,10 @@ package pafornode
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/rpt"
+	"github.com/ponte-pagopa/ponte/gateway/soap"
 	"github.com/ponte-pagopa/ponte/xsd/xsdtest"
 )
 
@@ -264,4 +268,37 @@ func TestSameReceiptAtOnce(t *testing.T) {
 			t.Fatalf("%d payments after the race", len(ps))
 		}
 	})
+}
+
+// failingStore is the real store whose receipt writes fail, as when the
+// database goes away at the last step.
+type failingStore struct{ Store }
+
+func (failingStore) OpenCartWithReceipt(context.Context, *gateway.Cart, *gateway.Receipt) (gateway.RTOutcome, error) {
+	return 0, errors.New("connection reset by peer")
+}
+
+// TestReceiptStoreFailure: Ponte failing to store a receipt answers a SOAP
+// Server fault, which the node retries (a KO would end its deliveries),
+// without the cause; the retry, once the store is back, is stored.
+func TestReceiptStoreFailure(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	d, nav := h.dovuto(900)
+	log := slog.New(slog.DiscardHandler)
+	svc, err := New(Config{Store: failingStore{h.db}, Clock: gateway.FixedClock{T: tNow}, Logger: log})
+	must(t, err)
+	ep := soap.NewEndpoint("NODO", soap.DefaultServerConfig(), nil, log)
+	svc.Register(ep)
+	srv := httptest.NewServer(ep)
+	defer srv.Close()
+	good := h.srv
+	h.srv = srv
+	rcpt := receipt("fail0000000000000000000000000000", nav, d.IUV, 900)
+	a := h.call("paSendRTV2", sendRTV2Req(tDominio, rcpt))
+	h.srv = good
+	if a.Status != http.StatusInternalServerError || !strings.Contains(string(a.Raw), "<faultcode>soapenv:Server</faultcode>") ||
+		strings.Contains(string(a.Raw), "connection reset") {
+		t.Fatalf("store failure: %d %s", a.Status, a.Raw)
+	}
+	h.call("paSendRTV2", sendRTV2Req(tDominio, rcpt)).wantOK(t)
 }

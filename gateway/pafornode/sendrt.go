@@ -34,6 +34,9 @@ func (s *Service) handleSendRTV2(ctx context.Context, req *soap.Request) (any, x
 		return &gen.PaSendRTV2Response{CtResponse: s.sendKO(ctx, "paSendRTV2", err, trim(in.IdPA), ev)}, nameSendRTV2Res, nil
 	}
 	if err := s.receive(ctx, trim(in.IdPA), trim(in.IdBrokerPA), trim(in.IdStation), &in.Receipt, ev); err != nil {
+		if f := s.retryable(ctx, "paSendRTV2", err, ev); f != nil {
+			return nil, nameSendRTV2Res, f
+		}
 		return &gen.PaSendRTV2Response{CtResponse: s.sendKO(ctx, "paSendRTV2", err, trim(in.IdPA), ev)}, nameSendRTV2Res, nil
 	}
 	ev.Esito = "OK"
@@ -57,10 +60,28 @@ func (s *Service) handleSendRT(ctx context.Context, req *soap.Request) (any, xml
 	}
 	r := receiptV2Of(&in.Receipt)
 	if err := s.receive(ctx, trim(in.IdPA), trim(in.IdBrokerPA), trim(in.IdStation), r, ev); err != nil {
+		if f := s.retryable(ctx, "paSendRT", err, ev); f != nil {
+			return nil, nameSendRTRes, f
+		}
 		return &gen.PaSendRTRes{CtResponse: s.sendKO(ctx, "paSendRT", err, trim(in.IdPA), ev)}, nameSendRTRes, nil
 	}
 	ev.Esito = "OK"
 	return &gen.PaSendRTRes{CtResponse: gen.CtResponse{Outcome: "OK"}}, nameSendRTRes, nil
+}
+
+// retryable turns Ponte's own failure to store a receipt (its database
+// away) into a SOAP Server fault, which the node retries as a malformed
+// answer, where a KO would end its deliveries (pagopa-node.md §11.3); nil
+// for a fault of the receipt itself, answered KO.
+func (s *Service) retryable(ctx context.Context, op string, err error, ev *gateway.Event) *soap.Fault {
+	var ge *gateway.Error
+	if errors.As(err, &ge) {
+		return nil
+	}
+	s.log.ErrorContext(ctx, "pafornode: "+op+" failed, answering a SOAP fault so that the node retries",
+		"codIpa", ev.CodIpa, "iuv", ev.IUV, "err", err)
+	ev.Esito, ev.FaultCode = "KO", soap.FaultServer
+	return &soap.Fault{Code: soap.FaultServer, String: "errore interno di Ponte: ripetere l'invio"}
 }
 
 func (s *Service) sendKO(ctx context.Context, op string, err error, id string, ev *gateway.Event) gen.CtResponse {

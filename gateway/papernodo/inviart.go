@@ -28,7 +28,19 @@ func (s *Service) handleInviaRT(ctx context.Context, req *soap.Request) (any, xm
 		ev.Esito = esitoOK
 		return inviaRTRisposta(nil, id), nameInviaRTRisposta, nil
 	}
-	ge := s.faultOf(ctx, err, ev)
+	var ge *gateway.Error
+	if !errors.As(err, &ge) {
+		// Ponte's own failure (its database away): a SOAP Server fault,
+		// which every node retries (a malformed answer for the legacy
+		// node, a non-2xx for wisp-converter), where a KO with
+		// PAA_SYSTEM_ERROR would end the legacy node's deliveries
+		// (pagopa-node.md §11.1–§11.2). Recovery is the backstop.
+		s.log.Error("papernodo: paaInviaRT failed, answering a SOAP fault so that the node retries",
+			"codIpa", ev.CodIpa, "iuv", ev.IUV, "ccp", ev.CCP, "err", err)
+		ev.Esito, ev.FaultCode = esitoKO, soap.FaultServer
+		return nil, nameInviaRTRisposta, &soap.Fault{Code: soap.FaultServer, String: "errore interno di Ponte: ripetere l'invio"}
+	}
+	ge = s.faultOf(ctx, err, ev)
 	ev.Esito, ev.FaultCode = esitoKO, ge.Code
 	return inviaRTRisposta(ge, id), nameInviaRTRisposta, nil
 }
