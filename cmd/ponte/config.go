@@ -85,6 +85,9 @@ type Config struct {
 	// together; RecoveryPause is how long they stop when the node asks.
 	RecoveryGlobalPerMinute int           // PONTE_RECOVERY_GLOBAL_PER_MINUTE
 	RecoveryPause           time.Duration // PONTE_RECOVERY_PAUSE
+	// RecoveryDecorrenza is when Ponte closes an RPT the node never
+	// settles with a negative RT of its own (decorrenza termini).
+	RecoveryDecorrenza time.Duration // PONTE_RECOVERY_DECORRENZA
 
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
@@ -131,6 +134,7 @@ func DefaultConfig() Config {
 		RecoveryBackoff:         5 * time.Minute,
 		RecoveryGlobalPerMinute: 120,
 		RecoveryPause:           time.Minute,
+		RecoveryDecorrenza:      14 * 24 * time.Hour,
 		FlussiLease:             2 * time.Minute,
 		FlussiPoll:              2 * time.Second,
 	}
@@ -223,6 +227,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	dur(&c.RecoveryBackoff, "recovery-backoff", "PONTE_RECOVERY_BACKOFF", "first wait after a fruitless recovery attempt (doubles, up to 6h)")
 	num(&c.RecoveryPerMinute, "recovery-per-minute", "PONTE_RECOVERY_PER_MINUTE", "most recovery calls to the node per minute and instance")
 	integer(&c.RecoveryGlobalPerMinute, "recovery-global-per-minute", "PONTE_RECOVERY_GLOBAL_PER_MINUTE", "most recovery calls to the node per minute of every instance together")
+	dur(&c.RecoveryDecorrenza, "recovery-decorrenza", "PONTE_RECOVERY_DECORRENZA", "after how long an RPT the node has no RT for (3 attempts in) is closed by a negative RT of Ponte's own, esito 3 decorrenza termini (MyPay: 14 days)")
 	dur(&c.RecoveryPause, "recovery-pause", "PONTE_RECOVERY_PAUSE", "how long recovery stops calling when the node answers PPT_SUPERAMENTOSOGLIA, 429 or 503")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
 	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
@@ -258,6 +263,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryGlobalPerMinute < 1 {
 		bad("PONTE_RECOVERY_GLOBAL_PER_MINUTE", "must be at least 1")
+	}
+	if c.RecoveryDecorrenza <= 0 {
+		bad("PONTE_RECOVERY_DECORRENZA", "must be positive")
 	}
 	if c.RecoveryPause <= 0 {
 		bad("PONTE_RECOVERY_PAUSE", "must be positive")

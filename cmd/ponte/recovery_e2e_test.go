@@ -214,3 +214,46 @@ func TestPaymentsRetryAndExpire(t *testing.T) {
 		}
 	})
 }
+
+// Decorrenza termini: the citizen never pays and the node keeps no RT;
+// after the terms and three attempts Ponte closes the payment with a
+// negative RT of its own (esito 3), which the SIL reports; a payment made
+// after all still supersedes it.
+func TestRecoveryDecorrenzaTermini(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.RecoveryAfter, cfg.RecoveryEvery, cfg.RecoveryBackoff = time.Millisecond, 50*time.Millisecond, 50*time.Millisecond
+		cfg.RecoveryDecorrenza = 300 * time.Millisecond
+		e := startE2E(t, cfg, nil)
+		idSession, landing := e.inviaDovuti(t, dovutoE2E{IUD: "REC-DT", Importo: "5.00"})
+		resp, _ := e.confirm(t, landing)
+		nodeURL := resp.Header.Get("Location")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			c := e.cart(t, idSession)
+			if c.State == gateway.CartDecorrTerm && strings.HasPrefix(c.Payments[0].Recovery.Last, "decorrenza termini") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("cart %s, recovery %+v", c.State, c.Payments[0].Recovery)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		p := e.cart(t, idSession).Payments[0]
+		if r := p.Receipt; r == nil || r.Esito != gateway.EsitoDecorrenzaTermini || !strings.HasPrefix(r.MessageID, "###") || p.Recovery.Attempts < 3 {
+			t.Fatalf("receipt esito %v message %v, recovery %+v", r != nil && r.Esito != "", r != nil && r.MessageID != "", p.Recovery)
+		}
+		if a := e.chiediPagati(t, idSession); a.Fault != nil || decodePagatiE2E(t, a.Pagati).Esito != "3" {
+			t.Errorf("paaSILChiediPagati after decorrenza: %+v", a.Fault)
+		}
+		// The citizen pays after all: the positive RT supersedes.
+		sess := nodeURL[strings.Index(nodeURL, "idSession=")+len("idSession="):]
+		e.api(t, http.MethodPost, "/sessions/"+sess+"/pay", `{"esito":"OK"}`, nil)
+		deadline = time.Now().Add(5 * time.Second)
+		for e.cart(t, idSession).State != gateway.CartPagato {
+			if time.Now().After(deadline) {
+				t.Fatalf("late payment did not supersede: %s", e.cart(t, idSession).State)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}

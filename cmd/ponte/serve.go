@@ -256,7 +256,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 		rec, err := recovery.New(recovery.Config{
 			Store: db, Carts: db, Enti: db, Node: nc, Receiver: rts,
 			After: cfg.RecoveryAfter, Every: cfg.RecoveryEvery, PerMinute: int(cfg.RecoveryPerMinute), Backoff: cfg.RecoveryBackoff,
-			GlobalPerMinute: cfg.RecoveryGlobalPerMinute, Pause: cfg.RecoveryPause,
+			GlobalPerMinute: cfg.RecoveryGlobalPerMinute, Pause: cfg.RecoveryPause, Decorrenza: cfg.RecoveryDecorrenza,
 			Log: log.With("component", "recovery"),
 		})
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ponte-pagopa/ponte/gateway"
 	"github.com/ponte-pagopa/ponte/gateway/node"
+	"github.com/ponte-pagopa/ponte/gateway/rpt"
 )
 
 // Node is what recovery asks the pagoPA node.
@@ -59,6 +60,11 @@ type Config struct {
 	Pause time.Duration
 	// Batch is how many RPTs one round claims (default 20).
 	Batch int
+	// Decorrenza is how long after sending an RPT the node still has no
+	// RT for, at least 3 attempts in, Ponte records a negative RT of its own
+	// (esito 3, decorrenza termini), as MyPay's FESP does (default 14
+	// days); past 90 days an RPT the node does not know is closed so too.
+	Decorrenza time.Duration
 	Clock gateway.Clock
 	Log   *slog.Logger
 }
@@ -94,6 +100,7 @@ func New(c Config) (*Worker, error) {
 		c.GlobalPerMinute = 120
 	}
 	def(&c.Pause, time.Minute)
+	def(&c.Decorrenza, 14*24*time.Hour)
 	if c.Batch <= 0 {
 		c.Batch = 20
 	}
@@ -245,6 +252,9 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 	if w.limited(err) {
 		return pausedText, true
 	}
+	if w.expired(p, stato, err) {
+		return w.decorrenza(ctx, p, cart)
+	}
 	var nf *node.NodeFault
 	if p.Unconfirmed && errors.As(err, &nf) && nf.FaultCode == "PPT_RPT_SCONOSCIUTA" {
 		// The node never took it: the cart did not start, and says so.
@@ -294,6 +304,60 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		return "RT già presente", false
 	}
 	return fmt.Sprintf("RT recuperata (stato %s, nodoChiediCopiaRT)", stato.Stato), false
+}
+
+// decorrenzaAttempts is how many attempts must have found no RT first.
+const decorrenzaAttempts = 3
+
+// unknownLimit is how long an RPT the node does not know is asked about.
+const unknownLimit = 90 * 24 * time.Hour
+
+// expired reports whether the payment's terms have run out: sent more
+// than Decorrenza ago, asked about decorrenzaAttempts times and the node
+// still has no RT; or not known to the node 90 days on.
+func (w *Worker) expired(p gateway.PendingRPT, stato *node.StatoRPT, err error) bool {
+	if p.Unconfirmed {
+		return false
+	}
+	age := w.c.Clock.Now().Sub(p.SentAt)
+	var nf *node.NodeFault
+	switch {
+	case err == nil:
+		return !strings.HasPrefix(stato.Stato, "RT_") && p.Attempts+1 >= decorrenzaAttempts && age >= w.c.Decorrenza
+	case errors.As(err, &nf) && nf.FaultCode == "PPT_RPT_SCONOSCIUTA":
+		return age >= unknownLimit
+	}
+	return false
+}
+
+// decorrenza records the negative RT (esito 3) Ponte makes when the terms
+// ran out, built from the RPT as sent and stored with paaInviaRT's
+// checks; its identificativoMessaggioRicevuta starts with ### (MyPay's
+// mark of RTs it generated). A positive RT arriving later still
+// supersedes it.
+func (w *Worker) decorrenza(ctx context.Context, p gateway.PendingRPT, cart *gateway.Cart) (string, bool) {
+	var sent []byte
+	for _, q := range cart.Payments {
+		if q.ID == p.PaymentID {
+			sent = q.RPT
+		}
+	}
+	req, err := rpt.DecodeTrustedRPT(sent)
+	if err != nil {
+		return "decorrenza termini: RPT non leggibile: " + err.Error(), true
+	}
+	id := "###" + rpt.NewMessageID()
+	if len(id) > 35 {
+		id = id[:35]
+	}
+	doc, err := rpt.BuildRT(req, rpt.Outcome{Esito: rpt.EsitoDecorrenza, MessageID: id, At: w.c.Clock.Now()})
+	if err != nil {
+		return "decorrenza termini: RT non costruibile: " + err.Error(), true
+	}
+	if _, err := w.c.Receiver.RecoverRT(ctx, p.Dominio, p.IUV, p.CCP, "", doc); err != nil {
+		return "decorrenza termini: RT non registrata: " + errorText(err), true
+	}
+	return "decorrenza termini: RT negativa (esito 3) generata da Ponte", false
 }
 
 // takeText is check's result when no call could be made.
