@@ -78,3 +78,25 @@ func (db *DB) RetryRecovery(ctx context.Context, paymentID int64) (bool, error) 
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// WaitingRPTs lists the RPTs of dominio the node accepted before
+// sentBefore and whose RT Ponte is still waiting for (receipt recovery's
+// sweep compares them with the node's pending list).
+func (db *DB) WaitingRPTs(ctx context.Context, dominio string, sentBefore time.Time) ([]gateway.PendingRPT, error) {
+	rows, err := db.r.QueryContext(ctx, db.r.Rebind(`SELECT id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recovery_last
+		FROM payment WHERE state = ? AND dominio = ? AND requested_at < ? ORDER BY requested_at LIMIT 1000`),
+		string(gateway.PaymentSent), dominio, stamp(sentBefore))
+	if err != nil {
+		return nil, fmt.Errorf("store: waiting RPTs: %w", err)
+	}
+	defer rows.Close()
+	var out []gateway.PendingRPT
+	for rows.Next() {
+		var p gateway.PendingRPT
+		if err := rows.Scan(&p.PaymentID, &p.CartID, &p.Dominio, &p.IUV, &p.CCP, scanTime{&p.SentAt}, &p.Attempts, &p.LastResult); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

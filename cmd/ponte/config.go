@@ -88,6 +88,7 @@ type Config struct {
 	// RecoveryDecorrenza is when Ponte closes an RPT the node never
 	// settles with a negative RT of its own (decorrenza termini).
 	RecoveryDecorrenza time.Duration // PONTE_RECOVERY_DECORRENZA
+	RecoverySweep      time.Duration // PONTE_RECOVERY_SWEEP: how often the node's pending lists are compared
 
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
@@ -135,6 +136,7 @@ func DefaultConfig() Config {
 		RecoveryGlobalPerMinute: 120,
 		RecoveryPause:           time.Minute,
 		RecoveryDecorrenza:      14 * 24 * time.Hour,
+		RecoverySweep:           10 * time.Minute,
 		FlussiLease:             2 * time.Minute,
 		FlussiPoll:              2 * time.Second,
 	}
@@ -228,6 +230,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	num(&c.RecoveryPerMinute, "recovery-per-minute", "PONTE_RECOVERY_PER_MINUTE", "most recovery calls to the node per minute and instance")
 	integer(&c.RecoveryGlobalPerMinute, "recovery-global-per-minute", "PONTE_RECOVERY_GLOBAL_PER_MINUTE", "most recovery calls to the node per minute of every instance together")
 	dur(&c.RecoveryDecorrenza, "recovery-decorrenza", "PONTE_RECOVERY_DECORRENZA", "after how long an RPT the node has no RT for (3 attempts in) is closed by a negative RT of Ponte's own, esito 3 decorrenza termini (MyPay: 14 days)")
+	dur(&c.RecoverySweep, "recovery-sweep", "PONTE_RECOVERY_SWEEP", "how often recovery compares each ente's waiting RPTs with the node's pending list (nodoChiediListaPendentiRPT)")
 	dur(&c.RecoveryPause, "recovery-pause", "PONTE_RECOVERY_PAUSE", "how long recovery stops calling when the node answers PPT_SUPERAMENTOSOGLIA, 429 or 503")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
 	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
@@ -263,6 +266,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryGlobalPerMinute < 1 {
 		bad("PONTE_RECOVERY_GLOBAL_PER_MINUTE", "must be at least 1")
+	}
+	if c.RecoverySweep <= 0 {
+		bad("PONTE_RECOVERY_SWEEP", "must be positive")
 	}
 	if c.RecoveryDecorrenza <= 0 {
 		bad("PONTE_RECOVERY_DECORRENZA", "must be positive")

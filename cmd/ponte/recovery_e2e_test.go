@@ -257,3 +257,40 @@ func TestRecoveryDecorrenzaTermini(t *testing.T) {
 		}
 	})
 }
+
+// The sweep: recovery has put a payment off for an hour; once the citizen
+// pays, the node's pending list (nodoChiediListaPendentiRPT) no longer has
+// it, so recovery asks about it at once and copies its RT.
+func TestRecoverySweep(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.RecoveryAfter, cfg.RecoveryEvery, cfg.RecoveryBackoff = time.Millisecond, 50*time.Millisecond, time.Hour
+		cfg.RecoverySweep = 200 * time.Millisecond
+		e := startE2E(t, cfg, nil)
+		var g sim.GlobalDelivery
+		e.api(t, http.MethodPost, "/delivery", `{"mode":"never","count":1}`, &g)
+		idSession, landing := e.inviaDovuti(t, dovutoE2E{IUD: "REC-SWEEP", Importo: "6.00"})
+		e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", func(string) {
+			deadline := time.Now().Add(5 * time.Second)
+			for e.cart(t, idSession).Payments[0].Recovery.Attempts == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("recovery never asked")
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c := e.cart(t, idSession)
+			if c.State == gateway.CartPagato && strings.HasPrefix(c.Payments[0].Recovery.Last, "RT recuperata") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not recovered: %s %+v", c.State, c.Payments[0].Recovery)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := e.stats(t).Calls[sim.OpChiediListaPendentiRPT]; n < 1 {
+			t.Errorf("%d nodoChiediListaPendentiRPT", n)
+		}
+	})
+}

@@ -28,6 +28,14 @@ import (
 type Node interface {
 	ChiediStatoRPT(ctx context.Context, r node.RPTRef) (*node.StatoRPT, error)
 	ChiediCopiaRT(ctx context.Context, r node.RPTRef) (*node.CopiaRT, error)
+	ChiediListaPendentiRPT(ctx context.Context, r node.ListaPendentiRequest) (*node.ListaPendenti, error)
+}
+
+// Sweeper is what the sweep needs of the store: the RPTs an ente is
+// waiting for, and to make one due at once.
+type Sweeper interface {
+	WaitingRPTs(ctx context.Context, dominio string, sentBefore time.Time) ([]gateway.PendingRPT, error)
+	RetryRecovery(ctx context.Context, paymentID int64) (bool, error)
 }
 
 // Receiver stores a recovered RT (papernodo.Service).
@@ -60,6 +68,13 @@ type Config struct {
 	Pause time.Duration
 	// Batch is how many RPTs one round claims (default 20).
 	Batch int
+	// Sweep, when set, is asked every SweepEvery (default 10 min) for
+	// each legacy ente's waiting RPTs; one nodoChiediListaPendentiRPT per
+	// ente then tells which of them the node no longer has pending (it
+	// holds their RT, or closed them), and those are asked about at once
+	// instead of at their backed-off time.
+	Sweep      Sweeper
+	SweepEvery time.Duration
 	// Decorrenza is how long after sending an RPT the node still has no
 	// RT for, at least 3 attempts in, Ponte records a negative RT of its own
 	// (esito 3, decorrenza termini), as MyPay's FESP does (default 14
@@ -101,6 +116,7 @@ func New(c Config) (*Worker, error) {
 	}
 	def(&c.Pause, time.Minute)
 	def(&c.Decorrenza, 14*24*time.Hour)
+	def(&c.SweepEvery, 10*time.Minute)
 	if c.Batch <= 0 {
 		c.Batch = 20
 	}
@@ -123,10 +139,18 @@ func (w *Worker) Run(ctx context.Context) {
 	defer refill.Stop()
 	round := time.NewTicker(w.c.Every)
 	defer round.Stop()
+	sweep := time.NewTicker(w.c.SweepEvery)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sweep.C:
+			if w.c.Sweep != nil {
+				if _, err := w.SweepRound(ctx); err != nil && ctx.Err() == nil {
+					w.c.Log.Error("receipt recovery sweep failed", "err", err)
+				}
+			}
 		case <-refill.C:
 			select {
 			case w.tokens <- struct{}{}:
@@ -304,6 +328,74 @@ func (w *Worker) check(ctx context.Context, p gateway.PendingRPT) (result string
 		return "RT già presente", false
 	}
 	return fmt.Sprintf("RT recuperata (stato %s, nodoChiediCopiaRT)", stato.Stato), false
+}
+
+// sweepSize is dimensioneLista: the node answers at most this many.
+const sweepSize = 1000
+
+// SweepRound compares, for each legacy ente, the RPTs Ponte is waiting
+// for with the node's list of pending ones, and makes those the node no
+// longer has pending due at once. It returns how many it made due.
+func (w *Worker) SweepRound(ctx context.Context) (int, error) {
+	enti, err := w.c.Enti.ListEnti(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := w.c.Clock.Now()
+	made := 0
+	for _, e := range enti {
+		if e.ModelloUnico() || e.StationID == "" {
+			continue
+		}
+		waiting, err := w.c.Sweep.WaitingRPTs(ctx, e.CodiceFiscale, now.Add(-w.c.After))
+		if err != nil {
+			return made, err
+		}
+		if len(waiting) == 0 {
+			continue
+		}
+		if err := w.take(ctx); err != nil {
+			return made, nil // no budget: the next sweep
+		}
+		from := waiting[0].SentAt
+		for _, p := range waiting {
+			if p.SentAt.Before(from) {
+				from = p.SentAt
+			}
+		}
+		list, err := w.c.Node.ChiediListaPendentiRPT(ctx, node.ListaPendentiRequest{
+			Station: node.Station{IntermediarioPA: e.IntermediaryID, StazionePA: e.StationID, Password: e.StationPassword},
+			Dominio: e.CodiceFiscale, From: from.Add(-time.Minute), To: now, Size: sweepSize,
+		})
+		if w.limited(err) {
+			return made, nil
+		}
+		if err != nil {
+			w.c.Log.Warn("receipt recovery sweep: nodoChiediListaPendentiRPT", "codIpa", e.CodIpa, "err", errorText(err))
+			continue
+		}
+		if list.Total > len(list.RPTs) {
+			// A partial list cannot prove an RPT is not pending.
+			continue
+		}
+		pending := make(map[[3]string]bool, len(list.RPTs))
+		for _, r := range list.RPTs {
+			pending[[3]string{r.Dominio, r.IUV, r.CCP}] = true
+		}
+		for _, p := range waiting {
+			if pending[[3]string{p.Dominio, p.IUV, p.CCP}] {
+				continue
+			}
+			ok, err := w.c.Sweep.RetryRecovery(ctx, p.PaymentID)
+			if err != nil {
+				return made, err
+			}
+			if ok {
+				made++
+			}
+		}
+	}
+	return made, nil
 }
 
 // decorrenzaAttempts is how many attempts must have found no RT first.
