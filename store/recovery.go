@@ -10,19 +10,25 @@ import (
 
 var _ gateway.RecoveryStore = (*DB)(nil)
 
+// legacyStation is gateway.StationLegacy in SQL: the modello unico has no
+// RPTs to ask about (its node resends the receipts itself).
+const legacyStation = "1"
+
 // claimPendingSQL pushes the next check of the claimed RPTs past the
 // lease, which is what holds them; SKIP LOCKED (PostgreSQL) lets several
 // processes claim side by side. Besides the RPTs the node accepted, it
 // takes those prepared for a cart still PREDISPOSTO: the process sending
 // them died (or its database went away) before recording the node's
 // answer, so only the node knows whether it has them. Activations at a
-// PSP are left to their sender.
+// PSP are left to their sender; carts of modello-unico enti to the node.
 const claimPendingSQL = `UPDATE payment SET recovery_next_at = ?
 WHERE id IN (SELECT p.id FROM payment p
 	WHERE (p.state = '` + string(gateway.PaymentSent) + `'
 		OR p.state = '` + string(gateway.PaymentNew) + `' AND p.rpt IS NOT NULL AND EXISTS (SELECT 1 FROM cart c
 			WHERE c.id = p.cart_id AND c.state = '` + string(gateway.CartPredisposto) + `' AND c.kind <> '` + string(gateway.CartAttivatoPSP) + `'))
 		AND p.requested_at < ? AND (p.recovery_next_at IS NULL OR p.recovery_next_at <= ?)
+		AND EXISTS (SELECT 1 FROM cart c JOIN ente e ON e.id = c.ente_id
+			WHERE c.id = p.cart_id AND e.station_version = ` + legacyStation + `)
 	ORDER BY p.recovery_next_at NULLS FIRST, p.id LIMIT ?%s)
 RETURNING id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recovery_last, state`
 

@@ -47,3 +47,22 @@ func TestClaimPendingRPTs(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimPendingSkipsModelloUnico: payments of an ente on the modello
+// unico are not asked about with the legacy primitives.
+func TestClaimPendingSkipsModelloUnico(t *testing.T) {
+	forEachStore(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		e := mustEnte(t, db, "c_mu001")
+		e.StationVersion = gateway.StationUnico
+		if err := db.UpdateEnte(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		c := mustCreateCart(t, db, newCart(e, "MU-SENT", newPayment(e, newItem(e, "M1", 100))))
+		mustSend(t, db, c)
+		got, err := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("claimed %+v, %v", got, err)
+		}
+	})
+}
