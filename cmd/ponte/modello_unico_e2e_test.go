@@ -347,3 +347,31 @@ func TestLegacyAvvisoAtPSPEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyFiveNoticeCartEndToEnd: a cart of five dovuti on the legacy
+// model is five RPTs sent with one nodoInviaCarrelloRPT; their five RTs
+// settle it PAGATO.
+func TestLegacyFiveNoticeCartEndToEnd(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		e := startE2E(t, cfg, nil)
+		var elems []elementoE2E
+		for i := 1; i <= 5; i++ {
+			elems = append(elems, elementoE2E{"ENTE_DEMO", sim.DemoDominio, []dovutoE2E{{IUD: fmt.Sprintf("V1-CART-%d", i), Importo: fmt.Sprintf("%d.00", i)}}})
+		}
+		idSession, landing := e.inviaCarrello(t, elems, "")
+		e.payFlow(t, idSession, landing, sim.AzionePaga, "ok", "OK", nil)
+		deadline := time.Now().Add(e2eWait)
+		for e.cart(t, idSession).State == gateway.CartInCorso && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		c := e.cart(t, idSession)
+		if c.State != gateway.CartPagato || len(c.Payments) != 5 || e.stats(t).CartsAccepted != 1 {
+			t.Fatalf("cart %s with %d payments, node carts %d", c.State, len(c.Payments), e.stats(t).CartsAccepted)
+		}
+		for i, p := range c.Payments {
+			if p.Receipt == nil || p.Receipt.Amount != gateway.Cents(100*(i+1)) {
+				t.Errorf("payment %d: receipt %+v", i+1, p.Receipt)
+			}
+		}
+	})
+}
