@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -105,4 +106,45 @@ func (db *DB) WaitingRPTs(ctx context.Context, dominio string, sentBefore time.T
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// staleCheckoutSQL finds carts of modello-unico enti in progress since
+// before ? without any receipt.
+const staleCheckoutSQL = `SELECT c.id FROM cart c JOIN ente e ON e.id = c.ente_id
+WHERE c.state = '` + string(gateway.CartInCorso) + `' AND e.station_version <> ` + legacyStation + `
+	AND c.kind <> '` + string(gateway.CartAttivatoPSP) + `' AND c.updated_at < ?
+	AND NOT EXISTS (SELECT 1 FROM payment p WHERE p.cart_id = c.id AND p.receipt_id IS NOT NULL)
+ORDER BY c.id LIMIT 100`
+
+// ExpireStaleCheckoutCarts ends, SCADUTO, the Checkout carts in progress
+// since before without any receipt (MyPay expires its multi-carts after
+// 24 hours); a receipt arriving later still decides them. It returns how
+// many it ended.
+func (db *DB) ExpireStaleCheckoutCarts(ctx context.Context, before time.Time) (int, error) {
+	rows, err := db.r.QueryContext(ctx, db.r.Rebind(staleCheckoutSQL), stamp(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: stale Checkout carts: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	n := 0
+	for _, id := range ids {
+		err := db.ExpireCart(ctx, id, "nessuna ricevuta da pagoPA Checkout entro il termine")
+		switch {
+		case errors.Is(err, gateway.ErrConflict): // a receipt came meanwhile
+		case err != nil:
+			return n, err
+		default:
+			n++
+		}
+	}
+	return n, nil
 }

@@ -89,6 +89,7 @@ type Config struct {
 	// settles with a negative RT of its own (decorrenza termini).
 	RecoveryDecorrenza time.Duration // PONTE_RECOVERY_DECORRENZA
 	RecoverySweep      time.Duration // PONTE_RECOVERY_SWEEP: how often the node's pending lists are compared
+	CheckoutExpiry     time.Duration // PONTE_CHECKOUT_EXPIRY: Checkout carts in progress without receipt end SCADUTO
 
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
@@ -137,6 +138,7 @@ func DefaultConfig() Config {
 		RecoveryPause:           time.Minute,
 		RecoveryDecorrenza:      14 * 24 * time.Hour,
 		RecoverySweep:           10 * time.Minute,
+		CheckoutExpiry:          24 * time.Hour,
 		FlussiLease:             2 * time.Minute,
 		FlussiPoll:              2 * time.Second,
 	}
@@ -231,6 +233,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	integer(&c.RecoveryGlobalPerMinute, "recovery-global-per-minute", "PONTE_RECOVERY_GLOBAL_PER_MINUTE", "most recovery calls to the node per minute of every instance together")
 	dur(&c.RecoveryDecorrenza, "recovery-decorrenza", "PONTE_RECOVERY_DECORRENZA", "after how long an RPT the node has no RT for (3 attempts in) is closed by a negative RT of Ponte's own, esito 3 decorrenza termini (MyPay: 14 days)")
 	dur(&c.RecoverySweep, "recovery-sweep", "PONTE_RECOVERY_SWEEP", "how often recovery compares each ente's waiting RPTs with the node's pending list (nodoChiediListaPendentiRPT)")
+	dur(&c.CheckoutExpiry, "checkout-expiry", "PONTE_CHECKOUT_EXPIRY", "how long a Checkout cart waits in progress for a receipt before it ends SCADUTO (a later receipt still decides it)")
 	dur(&c.RecoveryPause, "recovery-pause", "PONTE_RECOVERY_PAUSE", "how long recovery stops calling when the node answers PPT_SUPERAMENTOSOGLIA, 429 or 503")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
 	str(&c.FilesDir, "files-dir", "PONTE_FILES_DIR", "directory of flussi files (shared by all instances; default <data-dir>/mybox)")
@@ -266,6 +269,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryGlobalPerMinute < 1 {
 		bad("PONTE_RECOVERY_GLOBAL_PER_MINUTE", "must be at least 1")
+	}
+	if c.CheckoutExpiry <= 0 {
+		bad("PONTE_CHECKOUT_EXPIRY", "must be positive")
 	}
 	if c.RecoverySweep <= 0 {
 		bad("PONTE_RECOVERY_SWEEP", "must be positive")

@@ -375,3 +375,28 @@ func TestLegacyFiveNoticeCartEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckoutCartExpiry: a Checkout payment that ends in error leaves the
+// cart in progress (the receipt alone decides); without a receipt it ends
+// SCADUTO after PONTE_CHECKOUT_EXPIRY, which the SIL then reports.
+func TestCheckoutCartExpiry(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, cfg *Config) {
+		cfg.CheckoutExpiry, cfg.RecoverySweep = 300*time.Millisecond, 100*time.Millisecond
+		e := startE2E(t, cfg, nil)
+		idSession, landing := e.inviaDovutiMU(t, dovutoE2E{IUD: "MU-EXPIRY", Importo: "8.00"})
+		e.checkoutFlow(t, idSession, landing, "errore", "ERROR")
+		if c := e.cart(t, idSession); c.State != gateway.CartInCorso {
+			t.Fatalf("right after the error: %s", c.State)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for e.cart(t, idSession).State != gateway.CartScaduto {
+			if time.Now().After(deadline) {
+				t.Fatalf("cart %s", e.cart(t, idSession).State)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if a := e.chiediPagatiMU(t, idSession); a.Fault == nil || a.Fault.Code != "PAA_PAGAMENTO_SCADUTO" {
+			t.Errorf("paaSILChiediPagati: %+v", a.Fault)
+		}
+	})
+}

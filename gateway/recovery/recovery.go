@@ -36,6 +36,9 @@ type Node interface {
 type Sweeper interface {
 	WaitingRPTs(ctx context.Context, dominio string, sentBefore time.Time) ([]gateway.PendingRPT, error)
 	RetryRecovery(ctx context.Context, paymentID int64) (bool, error)
+	// ExpireStaleCheckoutCarts ends the Checkout carts in progress since
+	// before without any receipt.
+	ExpireStaleCheckoutCarts(ctx context.Context, before time.Time) (int, error)
 }
 
 // Receiver stores a recovered RT (papernodo.Service).
@@ -75,6 +78,10 @@ type Config struct {
 	// instead of at their backed-off time.
 	Sweep      Sweeper
 	SweepEvery time.Duration
+	// CheckoutExpiry is how long a modello-unico cart waits in progress
+	// for a receipt before the sweep ends it SCADUTO (default 24 h, as
+	// MyPay's multi-carts); a later receipt still decides it.
+	CheckoutExpiry time.Duration
 	// Decorrenza is how long after sending an RPT the node still has no
 	// RT for, at least 3 attempts in, Ponte records a negative RT of its own
 	// (esito 3, decorrenza termini), as MyPay's FESP does (default 14
@@ -117,6 +124,7 @@ func New(c Config) (*Worker, error) {
 	def(&c.Pause, time.Minute)
 	def(&c.Decorrenza, 14*24*time.Hour)
 	def(&c.SweepEvery, 10*time.Minute)
+	def(&c.CheckoutExpiry, 24*time.Hour)
 	if c.Batch <= 0 {
 		c.Batch = 20
 	}
@@ -337,11 +345,16 @@ const sweepSize = 1000
 // for with the node's list of pending ones, and makes those the node no
 // longer has pending due at once. It returns how many it made due.
 func (w *Worker) SweepRound(ctx context.Context) (int, error) {
+	now := w.c.Clock.Now()
+	if n, err := w.c.Sweep.ExpireStaleCheckoutCarts(ctx, now.Add(-w.c.CheckoutExpiry)); err != nil {
+		return 0, err
+	} else if n > 0 {
+		w.c.Log.Info("receipt recovery sweep: Checkout carts without receipt expired", "carts", n)
+	}
 	enti, err := w.c.Enti.ListEnti(ctx)
 	if err != nil {
 		return 0, err
 	}
-	now := w.c.Clock.Now()
 	made := 0
 	for _, e := range enti {
 		if e.ModelloUnico() || e.StationID == "" {
