@@ -69,6 +69,10 @@ func New(gauges GaugeSource, log *slog.Logger) *Registry {
 	return &Registry{series: map[key]*series{}, gauges: gauges, now: time.Now, log: log, started: time.Now()}
 }
 
+// maxSeries bounds the series: operation names come from request bodies,
+// so a caller inventing names must not grow the registry without end.
+const maxSeries = 2000
+
 // Record counts one exchange; it satisfies the journal's recorder
 // interfaces (see Tee).
 func (r *Registry) Record(ev *gateway.Event) {
@@ -76,6 +80,10 @@ func (r *Registry) Record(ev *gateway.Event) {
 	secs := float64(ev.DurationMS) / 1000
 	r.mu.Lock()
 	s := r.series[k]
+	if s == nil && len(r.series) >= maxSeries {
+		k = key{ev.Direction, ev.Component, "other", "other"}
+		s = r.series[k]
+	}
 	if s == nil {
 		s = &series{bucket: make([]uint64, len(buckets))}
 		r.series[k] = s
