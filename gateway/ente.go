@@ -53,9 +53,19 @@ type Ente struct {
 	// PushURL receives MyPay's push of each paid dovuto's outcome (empty:
 	// no push).
 	PushURL string
+	// PushJWT, when its Secret is set, signs each push with a bearer JWT
+	// as MyPay does (HS512).
+	PushJWT PushJWT
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// PushJWT is MyPay's optional authentication of the outcome push: an
+// HS512 JWT with header kid and claims iss and sub, keyed by the
+// base64-decoded Secret (a secret: never journaled).
+type PushJWT struct {
+	KeyID, Issuer, Subject, Secret string
 }
 
 // Station versions (Ente.StationVersion).

@@ -12,7 +12,8 @@ import (
 
 const enteColumns = `id, cod_ipa, codice_fiscale, denominazione, state, password_hash,
 	iban, iban_postale, conto_postale, aux_digit, application_code, segregation_code,
-	intermediary_id, station_id, station_password, station_version, redirect_url, push_url, created_at, updated_at`
+	intermediary_id, station_id, station_password, station_version, redirect_url, push_url,
+	push_jwt_kid, push_jwt_issuer, push_jwt_subject, push_jwt_secret, created_at, updated_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -21,6 +22,7 @@ func scanEnte(r rowScanner) (*gateway.Ente, error) {
 	err := r.Scan(&e.ID, &e.CodIpa, &e.CodiceFiscale, &e.Denominazione, &e.State, &e.PasswordHash,
 		&e.IBAN, &e.IBANPostale, &e.ContoPostale, &e.AuxDigit, &e.ApplicationCode, &e.SegregationCode,
 		&e.IntermediaryID, &e.StationID, &e.StationPassword, &e.StationVersion, &e.RedirectURL, &e.PushURL,
+		&e.PushJWT.KeyID, &e.PushJWT.Issuer, &e.PushJWT.Subject, &e.PushJWT.Secret,
 		scanTime{&e.CreatedAt}, scanTime{&e.UpdatedAt})
 	if err != nil {
 		return nil, err
@@ -42,8 +44,9 @@ func enteError(e *gateway.Ente, err error) error {
 
 const createEnteSQL = `INSERT INTO ente (cod_ipa, codice_fiscale, denominazione, state, password_hash,
 	iban, iban_postale, conto_postale, aux_digit, application_code, segregation_code,
-	intermediary_id, station_id, station_password, station_version, redirect_url, push_url, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	intermediary_id, station_id, station_password, station_version, redirect_url, push_url,
+	push_jwt_kid, push_jwt_issuer, push_jwt_subject, push_jwt_secret, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // CreateEnte implements gateway.EnteStore.
 func (db *DB) CreateEnte(ctx context.Context, e *gateway.Ente) error {
@@ -52,7 +55,8 @@ func (db *DB) CreateEnte(ctx context.Context, e *gateway.Ente) error {
 	var id int64
 	err := db.w.QueryRowContext(ctx, q, e.CodIpa, e.CodiceFiscale, e.Denominazione, string(e.State), e.PasswordHash,
 		e.IBAN, e.IBANPostale, e.ContoPostale, e.AuxDigit, e.ApplicationCode, e.SegregationCode,
-		e.IntermediaryID, e.StationID, e.StationPassword, stationVersion(e), e.RedirectURL, e.PushURL, stamp(now), stamp(now)).Scan(&id)
+		e.IntermediaryID, e.StationID, e.StationPassword, stationVersion(e), e.RedirectURL, e.PushURL,
+		e.PushJWT.KeyID, e.PushJWT.Issuer, e.PushJWT.Subject, e.PushJWT.Secret, stamp(now), stamp(now)).Scan(&id)
 	if err != nil {
 		return enteError(e, err)
 	}
@@ -71,7 +75,8 @@ func stationVersion(e *gateway.Ente) int {
 const updateEnteSQL = `UPDATE ente SET cod_ipa = ?, codice_fiscale = ?, denominazione = ?, state = ?,
 	password_hash = ?, iban = ?, iban_postale = ?, conto_postale = ?, aux_digit = ?,
 	application_code = ?, segregation_code = ?, intermediary_id = ?, station_id = ?,
-	station_password = ?, station_version = ?, redirect_url = ?, push_url = ?, updated_at = ?
+	station_password = ?, station_version = ?, redirect_url = ?, push_url = ?,
+	push_jwt_kid = ?, push_jwt_issuer = ?, push_jwt_subject = ?, push_jwt_secret = ?, updated_at = ?
 WHERE id = ? RETURNING created_at`
 
 // UpdateEnte implements gateway.EnteStore: every field but ID and
@@ -83,7 +88,8 @@ func (db *DB) UpdateEnte(ctx context.Context, e *gateway.Ente) error {
 	err := db.w.QueryRowContext(ctx, q, e.CodIpa, e.CodiceFiscale, e.Denominazione, string(e.State),
 		e.PasswordHash, e.IBAN, e.IBANPostale, e.ContoPostale, e.AuxDigit,
 		e.ApplicationCode, e.SegregationCode, e.IntermediaryID, e.StationID,
-		e.StationPassword, stationVersion(e), e.RedirectURL, e.PushURL, stamp(now), e.ID).Scan(scanTime{&created})
+		e.StationPassword, stationVersion(e), e.RedirectURL, e.PushURL,
+		e.PushJWT.KeyID, e.PushJWT.Issuer, e.PushJWT.Subject, e.PushJWT.Secret, stamp(now), e.ID).Scan(scanTime{&created})
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("ente id %d: %w", e.ID, gateway.ErrNotFound)
 	}

@@ -5,6 +5,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -47,8 +48,18 @@ type EnteSeed struct {
 	RedirectURL      string `yaml:"urlRispostaPagamento"`
 	// PushURL receives the outcome of each paid dovuto (MyPay's
 	// inoltro esito pagamento push).
-	PushURL    string     `yaml:"urlInoltroEsito"`
-	TipiDovuto []TipoSeed `yaml:"tipiDovuto"`
+	PushURL string `yaml:"urlInoltroEsito"`
+	// PushJWT signs the push, as MyPay's optional JWT (HS512).
+	PushJWT    *PushJWTSeed `yaml:"inoltroEsitoJwt"`
+	TipiDovuto []TipoSeed   `yaml:"tipiDovuto"`
+}
+
+// PushJWTSeed is MyPay's JWT setting of the outcome push.
+type PushJWTSeed struct {
+	KeyID      string `yaml:"kid"`
+	ClientID   string `yaml:"clientId"`   // iss
+	ClientMail string `yaml:"clientMail"` // sub
+	Secret     string `yaml:"secret"`     // base64 key
 }
 
 // TipoSeed describes one tipo dovuto of an ente.
@@ -184,6 +195,13 @@ func applyEnte(ctx context.Context, st gateway.EnteStore, es *EnteSeed) error {
 	}
 	e.IntermediaryID, e.StationID, e.StationPassword = es.Intermediario, es.Stazione, es.PasswordStazione
 	e.RedirectURL, e.PushURL = es.RedirectURL, es.PushURL
+	e.PushJWT = gateway.PushJWT{}
+	if j := es.PushJWT; j != nil {
+		if _, err := base64.StdEncoding.DecodeString(j.Secret); err != nil || j.Secret == "" {
+			return fmt.Errorf("ente %s: inoltroEsitoJwt.secret must be base64", es.CodIpa)
+		}
+		e.PushJWT = gateway.PushJWT{KeyID: j.KeyID, Issuer: j.ClientID, Subject: j.ClientMail, Secret: j.Secret}
+	}
 	switch es.VersioneStazione {
 	case 0, gateway.StationLegacy:
 		e.StationVersion = gateway.StationLegacy

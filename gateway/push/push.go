@@ -212,6 +212,13 @@ func (w *Worker) send(ctx context.Context, e *gateway.Ente, p *gateway.Push) err
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if e.PushJWT.Secret != "" {
+		tok, err := bearer(e.PushJWT)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := w.cfg.Client.Do(req)
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package push
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -40,6 +42,7 @@ type ente struct {
 	fails  map[string]int
 	refuse map[string]bool
 	got    map[string][]Payload
+	auth   []string // Authorization headers received
 }
 
 func (e *ente) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +57,7 @@ func (e *ente) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.got[iud] = append(e.got[iud], p)
+	e.auth = append(e.auth, r.Header.Get("Authorization"))
 	switch {
 	case e.fails[iud] > 0:
 		e.fails[iud]--
@@ -173,5 +177,49 @@ func TestPushRetriesDeadLetterReplay(t *testing.T) {
 				t.Errorf("after replay: %s, deliveries %d and %d", ps[1].State, len(sil.got["PUSH-2"]), len(sil.got["PUSH-1"]))
 			}
 		})
+	}
+}
+
+// TestPushJWT: with the ente's JWT set, each push carries MyPay's bearer
+// token: HS512 over header kid and claims iss and sub, keyed by the
+// base64-decoded secret.
+func TestPushJWT(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, storetest.URL(t, "sqlite"))
+	sil := &ente{fails: map[string]int{}, refuse: map[string]bool{}, got: map[string][]Payload{}}
+	srv := httptest.NewServer(sil)
+	defer srv.Close()
+	secret := base64.StdEncoding.EncodeToString([]byte("chiave-segreta-di-prova-abbastanza-lunga"))
+	e := &gateway.Ente{CodIpa: "ENTE_JWT", CodiceFiscale: "01234567897", Denominazione: "Comune", State: gateway.EnteEsercizio,
+		AuxDigit: 3, SegregationCode: "01", PushURL: srv.URL,
+		PushJWT: gateway.PushJWT{KeyID: "kid-1", Issuer: "client-id", Subject: "ponte@example.it", Secret: secret}}
+	must(t, db.CreateEnte(ctx, e))
+	paid(t, db, e, 7)
+	w, err := New(Config{Store: db})
+	must(t, err)
+	if _, err := w.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sil.mu.Lock()
+	defer sil.mu.Unlock()
+	if len(sil.auth) != 1 || !strings.HasPrefix(sil.auth[0], "Bearer ") {
+		t.Fatalf("authorization %q", sil.auth)
+	}
+	parts := strings.Split(strings.TrimPrefix(sil.auth[0], "Bearer "), ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", sil.auth[0])
+	}
+	mac := hmac.New(sha512.New, []byte("chiave-segreta-di-prova-abbastanza-lunga"))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if sig, _ := base64.RawURLEncoding.DecodeString(parts[2]); !hmac.Equal(sig, mac.Sum(nil)) {
+		t.Error("signature does not verify with the secret")
+	}
+	var head, claims map[string]string
+	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	c, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	json.Unmarshal(h, &head)
+	json.Unmarshal(c, &claims)
+	if head["alg"] != "HS512" || head["kid"] != "kid-1" || claims["iss"] != "client-id" || claims["sub"] != "ponte@example.it" {
+		t.Errorf("header %v claims %v", head, claims)
 	}
 }

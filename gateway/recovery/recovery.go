@@ -87,8 +87,8 @@ type Config struct {
 	// (esito 3, decorrenza termini), as MyPay's FESP does (default 14
 	// days); past 90 days an RPT the node does not know is closed so too.
 	Decorrenza time.Duration
-	Clock gateway.Clock
-	Log   *slog.Logger
+	Clock      gateway.Clock
+	Log        *slog.Logger
 }
 
 // Worker runs recovery rounds.
