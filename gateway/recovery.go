@@ -23,7 +23,9 @@ type RecoveryStore interface {
 	// ClaimPendingRPTs returns up to limit RPTs sent before sentBefore,
 	// still without RT and due for a check, and holds them for lease so
 	// no other process checks them meanwhile.
-	ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease time.Duration, limit int) ([]PendingRPT, error)
+	// Unconfirmed ones count from unconfirmedBefore: their sending may
+	// still be under way until the node call's deadline has passed.
+	ClaimPendingRPTs(ctx context.Context, sentBefore, unconfirmedBefore time.Time, lease time.Duration, limit int) ([]PendingRPT, error)
 	// NoteRecovery records one attempt on a payment: what it found and
 	// when to look again (zero: never).
 	NoteRecovery(ctx context.Context, paymentID int64, result string, next time.Time) error

@@ -24,20 +24,20 @@ const legacyStation = "1"
 // PSP are left to their sender; carts of modello-unico enti to the node.
 const claimPendingSQL = `UPDATE payment SET recovery_next_at = ?
 WHERE id IN (SELECT p.id FROM payment p
-	WHERE (p.state = '` + string(gateway.PaymentSent) + `'
-		OR p.state = '` + string(gateway.PaymentNew) + `' AND p.rpt IS NOT NULL AND EXISTS (SELECT 1 FROM cart c
+	WHERE (p.state = '` + string(gateway.PaymentSent) + `' AND p.requested_at < ?
+		OR p.state = '` + string(gateway.PaymentNew) + `' AND p.rpt IS NOT NULL AND p.requested_at < ? AND EXISTS (SELECT 1 FROM cart c
 			WHERE c.id = p.cart_id AND c.state = '` + string(gateway.CartPredisposto) + `' AND c.kind <> '` + string(gateway.CartAttivatoPSP) + `'))
-		AND p.requested_at < ? AND (p.recovery_next_at IS NULL OR p.recovery_next_at <= ?)
+		AND (p.recovery_next_at IS NULL OR p.recovery_next_at <= ?)
 		AND EXISTS (SELECT 1 FROM cart c JOIN ente e ON e.id = c.ente_id
 			WHERE c.id = p.cart_id AND e.station_version = ` + legacyStation + `)
 	ORDER BY p.recovery_next_at NULLS FIRST, p.id LIMIT ?%s)
 RETURNING id, cart_id, dominio, iuv, ccp, requested_at, recovery_attempts, recovery_last, state`
 
 // ClaimPendingRPTs implements gateway.RecoveryStore.
-func (db *DB) ClaimPendingRPTs(ctx context.Context, sentBefore time.Time, lease time.Duration, limit int) ([]gateway.PendingRPT, error) {
+func (db *DB) ClaimPendingRPTs(ctx context.Context, sentBefore, unconfirmedBefore time.Time, lease time.Duration, limit int) ([]gateway.PendingRPT, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, db.w.Rebind(fmt.Sprintf(claimPendingSQL, db.skipLocked())),
-		stamp(now.Add(lease)), stamp(sentBefore), stamp(now), limit)
+		stamp(now.Add(lease)), stamp(sentBefore), stamp(unconfirmedBefore), stamp(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim pending RPTs: %w", err)
 	}

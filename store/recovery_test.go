@@ -29,7 +29,7 @@ func TestClaimPendingRPTs(t *testing.T) {
 		mustSend(t, db, paid)
 		mustRecord(t, db, paid.Payments[0], rtFor(paid.Payments[0], gateway.EsitoEseguito, 1), gateway.RTStored)
 
-		got, err := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10)
+		got, err := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func TestClaimPendingRPTs(t *testing.T) {
 				t.Errorf("claimed %+v", p)
 			}
 		}
-		if again, _ := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10); len(again) != 0 {
+		if again, _ := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10); len(again) != 0 {
 			t.Errorf("claimed again within the lease: %+v", again)
 		}
 	})
@@ -60,7 +60,7 @@ func TestClaimPendingSkipsModelloUnico(t *testing.T) {
 		}
 		c := mustCreateCart(t, db, newCart(e, "MU-SENT", newPayment(e, newItem(e, "M1", 100))))
 		mustSend(t, db, c)
-		got, err := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10)
+		got, err := db.ClaimPendingRPTs(ctx, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC), time.Minute, 10)
 		if err != nil || len(got) != 0 {
 			t.Fatalf("claimed %+v, %v", got, err)
 		}

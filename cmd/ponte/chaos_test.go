@@ -107,7 +107,8 @@ func TestChaos(t *testing.T) {
 		cmd := exec.Command(bin, "serve", "--demo", "--listen", addrs[i], "--public-url", proxyURL,
 			"--node-url", simURL+sim.DefaultSOAPPath, "--database-url", dbURL, "--log-level", "warn",
 			"--signing-key", "chaos-signing-key", "--files-dir", dir+"/mybox",
-			"--recovery-after", "5s", "--recovery-every", "1s", "--recovery-backoff", "2s")
+			"--recovery-after", "5s", "--recovery-every", "1s", "--recovery-backoff", "2s",
+			"--node-timeout", "5s", "--recovery-unconfirmed-after", "8s")
 		c, out := startLogged(t, cmd, append(env, fmt.Sprintf("PONTE_DATA_DIR=%s/i%d", dir, i)), addrs[i])
 		mu.Lock()
 		procs[i], logs[i] = c, out

@@ -89,7 +89,10 @@ type Config struct {
 	// settles with a negative RT of its own (decorrenza termini).
 	RecoveryDecorrenza time.Duration // PONTE_RECOVERY_DECORRENZA
 	RecoverySweep      time.Duration // PONTE_RECOVERY_SWEEP: how often the node's pending lists are compared
-	CheckoutExpiry     time.Duration // PONTE_CHECKOUT_EXPIRY: Checkout carts in progress without receipt end SCADUTO
+	// RecoveryUnconfirmed is when an RPT whose sending was never recorded
+	// is asked about; above PONTE_NODE_TIMEOUT.
+	RecoveryUnconfirmed time.Duration // PONTE_RECOVERY_UNCONFIRMED_AFTER
+	CheckoutExpiry      time.Duration // PONTE_CHECKOUT_EXPIRY: Checkout carts in progress without receipt end SCADUTO
 
 	// SigningKey signs upload tokens and download links; processes that
 	// share a database must share it. Empty: a random key per process.
@@ -139,6 +142,7 @@ func DefaultConfig() Config {
 		RecoveryDecorrenza:      14 * 24 * time.Hour,
 		RecoverySweep:           10 * time.Minute,
 		CheckoutExpiry:          24 * time.Hour,
+		RecoveryUnconfirmed:     2 * time.Minute,
 		FlussiLease:             2 * time.Minute,
 		FlussiPoll:              2 * time.Second,
 	}
@@ -233,6 +237,7 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) error {
 	integer(&c.RecoveryGlobalPerMinute, "recovery-global-per-minute", "PONTE_RECOVERY_GLOBAL_PER_MINUTE", "most recovery calls to the node per minute of every instance together")
 	dur(&c.RecoveryDecorrenza, "recovery-decorrenza", "PONTE_RECOVERY_DECORRENZA", "after how long an RPT the node has no RT for (3 attempts in) is closed by a negative RT of Ponte's own, esito 3 decorrenza termini (MyPay: 14 days)")
 	dur(&c.RecoverySweep, "recovery-sweep", "PONTE_RECOVERY_SWEEP", "how often recovery compares each ente's waiting RPTs with the node's pending list (nodoChiediListaPendentiRPT)")
+	dur(&c.RecoveryUnconfirmed, "recovery-unconfirmed-after", "PONTE_RECOVERY_UNCONFIRMED_AFTER", "when an RPT whose sending was never recorded (the process died) is asked about; must exceed PONTE_NODE_TIMEOUT")
 	dur(&c.CheckoutExpiry, "checkout-expiry", "PONTE_CHECKOUT_EXPIRY", "how long a Checkout cart waits in progress for a receipt before it ends SCADUTO (a later receipt still decides it)")
 	dur(&c.RecoveryPause, "recovery-pause", "PONTE_RECOVERY_PAUSE", "how long recovery stops calling when the node answers PPT_SUPERAMENTOSOGLIA, 429 or 503")
 	str(&c.SigningKey, "signing-key", "PONTE_SIGNING_KEY", "key signing upload tokens and download links (shared by all instances)")
@@ -269,6 +274,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RecoveryGlobalPerMinute < 1 {
 		bad("PONTE_RECOVERY_GLOBAL_PER_MINUTE", "must be at least 1")
+	}
+	if c.RecoveryUnconfirmed <= c.NodeTimeout {
+		bad("PONTE_RECOVERY_UNCONFIRMED_AFTER", "must exceed PONTE_NODE_TIMEOUT (%s): a sending still under way must not be judged", c.NodeTimeout)
 	}
 	if c.CheckoutExpiry <= 0 {
 		bad("PONTE_CHECKOUT_EXPIRY", "must be positive")

@@ -257,7 +257,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 			Store: db, Carts: db, Enti: db, Node: nc, Receiver: rts,
 			After: cfg.RecoveryAfter, Every: cfg.RecoveryEvery, PerMinute: int(cfg.RecoveryPerMinute), Backoff: cfg.RecoveryBackoff,
 			GlobalPerMinute: cfg.RecoveryGlobalPerMinute, Pause: cfg.RecoveryPause, Decorrenza: cfg.RecoveryDecorrenza,
-			Sweep: db, SweepEvery: cfg.RecoverySweep, CheckoutExpiry: cfg.CheckoutExpiry,
+			Sweep: db, SweepEvery: cfg.RecoverySweep, CheckoutExpiry: cfg.CheckoutExpiry, UnconfirmedAfter: cfg.RecoveryUnconfirmed,
 			Log: log.With("component", "recovery"),
 		})
 		if err != nil {

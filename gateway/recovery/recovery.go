@@ -71,6 +71,11 @@ type Config struct {
 	Pause time.Duration
 	// Batch is how many RPTs one round claims (default 20).
 	Batch int
+	// UnconfirmedAfter is how long after its preparation an RPT whose
+	// sending was never recorded is asked about: longer than the node
+	// call's deadline, so that a sending still under way is never judged
+	// (default the larger of After and 2 min).
+	UnconfirmedAfter time.Duration
 	// Sweep, when set, is asked every SweepEvery (default 10 min) for
 	// each legacy ente's waiting RPTs; one nodoChiediListaPendentiRPT per
 	// ente then tells which of them the node no longer has pending (it
@@ -124,6 +129,7 @@ func New(c Config) (*Worker, error) {
 	def(&c.Pause, time.Minute)
 	def(&c.Decorrenza, 14*24*time.Hour)
 	def(&c.SweepEvery, 10*time.Minute)
+	def(&c.UnconfirmedAfter, max(c.After, 2*time.Minute))
 	def(&c.CheckoutExpiry, 24*time.Hour)
 	if c.Batch <= 0 {
 		c.Batch = 20
@@ -183,7 +189,7 @@ func (w *Worker) Round(ctx context.Context) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	pending, err := w.c.Store.ClaimPendingRPTs(ctx, now.Add(-w.c.After), 2*w.c.Every+time.Minute, n)
+	pending, err := w.c.Store.ClaimPendingRPTs(ctx, now.Add(-w.c.After), now.Add(-w.c.UnconfirmedAfter), 2*w.c.Every+time.Minute, n)
 	if err != nil {
 		return 0, err
 	}
